@@ -1,0 +1,30 @@
+import { Writable } from 'node:stream';
+
+export type LogLine = Record<string, unknown>;
+
+/** A pino destination that keeps every JSON log line, so tests can assert on what was logged. */
+export class LogCapture extends Writable {
+  readonly lines: LogLine[] = [];
+  private raw = '';
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.raw += chunk.toString();
+    let newline = this.raw.indexOf('\n');
+    while (newline >= 0) {
+      const line = this.raw.slice(0, newline);
+      this.raw = this.raw.slice(newline + 1);
+      if (line.trim()) this.lines.push(JSON.parse(line) as LogLine);
+      newline = this.raw.indexOf('\n');
+    }
+    callback();
+  }
+
+  /** The whole captured text, for "this secret appears nowhere" assertions. */
+  text(): string {
+    return this.lines.map((l) => JSON.stringify(l)).join('\n') + this.raw;
+  }
+
+  withRequestId(id: string): LogLine[] {
+    return this.lines.filter((l) => l.request_id === id);
+  }
+}

@@ -1,0 +1,10 @@
+export { findOnPath } from '../../../src/backing-services/find-on-path';
+export { freePort } from '../../../src/backing-services/free-port';
+export { ServiceProcess, portAccepts } from '../../../src/backing-services/service-process';
+export * from './backends/redis-server';
+export * from './backends/mongo-server';
+export * from './backends/test-backends';
+export * from './app/create-test-app';
+export * from './app/log-capture';
+export * from './app/scoped-env';
+export * from './app/spawn-app';

@@ -1,0 +1,6 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
+
+/** The HTTP API side of the process (modes api and all): every /v1 controller lives under here. */
+@Module({ imports: [AuthModule] })
+export class ApiModule {}

@@ -1,0 +1,32 @@
+import type { ConfigType } from '@nestjs/config';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { createValidationPipe } from '../common/http/validation.pipe';
+import { type AppMode, appConfig } from '../config';
+import { mountSwagger } from './swagger';
+
+/** Response headers browsers may read cross-origin. */
+const EXPOSED_HEADERS = [
+  'X-Request-Id',
+  'X-Total-Count',
+  'Link',
+  'Idempotent-Replayed',
+  'Retry-After',
+];
+
+/** Everything about the HTTP application that is not a module: shared by main.ts and the test app factory. */
+export function configureApp(app: NestExpressApplication, mode: AppMode): void {
+  const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  app.disable('x-powered-by');
+  if (config.trustProxy) app.set('trust proxy', true);
+  app.useGlobalPipes(createValidationPipe());
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      exposedHeaders: EXPOSED_HEADERS,
+    });
+  }
+  if (mode !== 'worker') mountSwagger(app, { title: config.name, version: config.version });
+}

@@ -1,0 +1,52 @@
+import { AppError } from './app-error';
+import type { FieldError } from './error-codes';
+
+/* Errors of the HTTP layer itself, shared by every module. */
+
+export class ValidationError extends AppError {
+  constructor(details: FieldError[], message = 'Request validation failed.') {
+    super('VALIDATION_ERROR', message, { details });
+  }
+}
+
+export class InvalidJsonError extends AppError {
+  constructor(cause?: unknown) {
+    super('INVALID_JSON', 'The request body is not valid JSON.', { cause });
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes: number) {
+    super('PAYLOAD_TOO_LARGE', `The request body exceeds ${limitBytes} bytes.`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(contentType: string | undefined) {
+    super(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Content-Type ${contentType ? `"${contentType}"` : '(none)'} is not supported; send application/json.`,
+    );
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message: string) {
+    super('UNAUTHORIZED', message);
+  }
+}
+
+export class RouteNotFoundError extends AppError {
+  constructor(method: string, path: string) {
+    super('NOT_FOUND', `No route for ${method} ${path}.`);
+  }
+}
+
+export class DependencyUnavailableError extends AppError {
+  constructor(dependency: string, cause?: unknown) {
+    super('SERVICE_UNAVAILABLE', `${dependency} is unavailable; try again shortly.`, {
+      retryable: true,
+      cause,
+    });
+  }
+}

@@ -1,0 +1,204 @@
+import { z } from 'zod';
+
+/*
+ * Every environment variable the service reads, with its default and meaning. The descriptions
+ * are the documentation: the README's configuration table and .env.example are generated from them.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, { error: 'must be an integer' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` }),
+    );
+
+const num = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d+(\.\d+)?$/, { error: 'must be a number' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` }),
+    );
+
+/** A JSON list of strings, or (as many deploy tools prefer) a comma-separated list. */
+const stringList = z.string().transform((raw, ctx) => {
+  const text = raw.trim();
+  if (text === '') return [] as string[];
+  if (text.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed) && parsed.every((v) => typeof v === 'string')) {
+        return parsed.map((v) => v.trim()).filter(Boolean);
+      }
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a JSON list of strings or a comma-separated list',
+    });
+    return z.NEVER;
+  }
+  return text
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+});
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be a URL (${protocols.map((p) => p.replace(':', '://')).join(' or ')})` },
+  );
+
+const optional = <T extends z.ZodType>(schema: T) => schema.optional();
+
+export const ENV_SCHEMA = {
+  ENVIRONMENT: z
+    .enum(['local', 'dev', 'prod', 'test'], { error: 'must be one of local, dev, prod, test' })
+    .default('local')
+    .describe(
+      'Deployment environment: local, dev, prod or test. dev and prod require MONGO_URI and REDIS_URL.',
+    ),
+  APP_NAME: z
+    .string()
+    .min(1)
+    .default('agent-orchestrator')
+    .describe('Application name, used in logs and the API docs title.'),
+  APP_MODE: z
+    .enum(['api', 'worker', 'all'], { error: 'must be one of api, worker, all' })
+    .default('all')
+    .describe(
+      'Process role when --mode is not given: api (HTTP), worker (queue processors) or all (both).',
+    ),
+  LOG_LEVEL: z
+    .enum(['DEBUG', 'INFO', 'WARNING', 'ERROR', 'debug', 'info', 'warning', 'warn', 'error'], {
+      error: 'must be one of DEBUG, INFO, WARNING, ERROR',
+    })
+    .default('INFO')
+    .describe('Log level: DEBUG, INFO, WARNING or ERROR.'),
+  PORT: int(1, 65535).default(8000).describe('HTTP port of the API (modes api and all).'),
+  WORKER_HTTP_PORT: int(1, 65535)
+    .default(8001)
+    .describe('HTTP port of a worker process, serving only /health* and /metrics.'),
+  SHUTDOWN_TIMEOUT_MS: int(100)
+    .default(25000)
+    .describe(
+      'On SIGTERM/SIGINT, how long in-flight requests and jobs get before the process exits.',
+    ),
+  MAX_BODY_BYTES: int(1024)
+    .default(65536)
+    .describe('Largest accepted request body in bytes; larger bodies get 413 PAYLOAD_TOO_LARGE.'),
+  CORS_ORIGINS: stringList
+    .default([])
+    .describe(
+      'Allowed browser origins, a JSON list or comma-separated ("*" allows any). Empty disables CORS.',
+    ),
+  TRUST_PROXY: bool
+    .default(false)
+    .describe('Trust X-Forwarded-For from a load balancer (ALB, ingress) for client IPs.'),
+  API_KEYS: stringList
+    .default([])
+    .describe(
+      'Valid API keys (JSON list or comma-separated) for the X-API-Key header. Empty disables auth.',
+    ),
+  RATE_LIMIT_PER_MINUTE: int(1)
+    .default(60)
+    .describe('Requests per minute per API key (or client IP without one).'),
+  MONGO_URI: optional(url(['mongodb:', 'mongodb+srv:'])).describe(
+    'MongoDB connection URI. Unset in local: an embedded MongoDB is started (see "Running it").',
+  ),
+  MONGO_DB_NAME: z
+    .string()
+    .min(1)
+    .default('agent-orchestrator-db')
+    .describe('MongoDB database name.'),
+  REDIS_URL: optional(url(['redis:', 'rediss:'])).describe(
+    'Redis URL. Unset in local: redis://127.0.0.1:6379, else a redis-server started for the process.',
+  ),
+  REDIS_GLOBAL_KEYPREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:.-]*$/, { error: 'may contain only letters, digits and _ : . -' })
+    .default('')
+    .describe(
+      'Prefix for every Redis key the service writes, BullMQ queues included (e.g. "ao:").',
+    ),
+  QUEUE_BROKER_URL: optional(url(['redis:', 'rediss:'])).describe(
+    'Redis URL for the BullMQ queues (the Celery broker of the original design). Defaults to REDIS_URL.',
+  ),
+  HEALTH_CHECK_TIMEOUT_MS: int(50, 5000)
+    .default(1000)
+    .describe('Timeout of each dependency check in /health and /health/ready.'),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default('.data')
+    .describe('Folder for the embedded MongoDB and Redis data (local only).'),
+  OPENAI_API_KEY: optional(z.string().min(1)).describe(
+    'OpenAI (or compatible) API key. With neither it nor OPENAI_BASE_URL, tasks fail with LLM_NOT_CONFIGURED.',
+  ),
+  OPENAI_BASE_URL: optional(url(['http:', 'https:'])).describe(
+    'Base URL of an OpenAI-compatible API (Azure OpenAI, Ollama, vLLM, LiteLLM, npm run dev:llm).',
+  ),
+  LLM_PEER_MODEL: z
+    .string()
+    .min(1)
+    .default('gpt-4.1-mini')
+    .describe('Model of the Peer Agent router.'),
+  LLM_CONTENT_MODEL: z.string().min(1).default('gpt-4.1').describe('Model of the ContentAgent.'),
+  LLM_CODE_MODEL: z.string().min(1).default('gpt-4.1').describe('Model of the CodeAgent.'),
+  WEB_SEARCH_PROVIDER: z
+    .enum(['tavily', 'none'], { error: 'must be tavily or none' })
+    .default('tavily')
+    .describe('Web search provider of the ContentAgent: tavily, or none to write without search.'),
+  TAVILY_API_KEY: optional(z.string().min(1)).describe(
+    'Tavily API key. Unset: the ContentAgent writes without web search.',
+  ),
+  PROMETHEUS_ENABLED: bool.default(true).describe('Serve Prometheus metrics at /metrics.'),
+  ROUTER_MIN_CONFIDENCE: num(0, 1)
+    .default(0.6)
+    .describe('Below this router confidence a task fails with UNKNOWN_TASK_TYPE.'),
+};
+
+export const envSchema = z.object(ENV_SCHEMA).superRefine((env, ctx) => {
+  if (env.ENVIRONMENT === 'dev' || env.ENVIRONMENT === 'prod') {
+    for (const name of ['MONGO_URI', 'REDIS_URL'] as const) {
+      if (!env[name]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `is required when ENVIRONMENT=${env.ENVIRONMENT}`,
+        });
+      }
+    }
+  }
+});
+
+export type Env = z.infer<typeof envSchema>;
+export type EnvName = keyof typeof ENV_SCHEMA;
+
+/** Variables whose values never appear in logs. */
+export const SECRET_VARIABLES: ReadonlySet<EnvName> = new Set<EnvName>([
+  'API_KEYS',
+  'OPENAI_API_KEY',
+  'TAVILY_API_KEY',
+]);

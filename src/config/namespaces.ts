@@ -1,0 +1,85 @@
+import { registerAs } from '@nestjs/config';
+import { version } from '../../package.json';
+import { parseEnv } from './load-env';
+
+/*
+ * Typed, namespaced views of the validated environment. Inject one with
+ * `@Inject(redisConfig.KEY) cfg: ConfigType<typeof redisConfig>`.
+ */
+
+export const APP_VERSION = version;
+
+const LOG_LEVELS = {
+  debug: 'debug',
+  info: 'info',
+  warning: 'warn',
+  warn: 'warn',
+  error: 'error',
+} as const;
+
+export const appConfig = registerAs('app', () => {
+  const env = parseEnv();
+  return {
+    name: env.APP_NAME,
+    version,
+    environment: env.ENVIRONMENT,
+    port: env.PORT,
+    workerHttpPort: env.WORKER_HTTP_PORT,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    corsOrigins: env.CORS_ORIGINS,
+    trustProxy: env.TRUST_PROXY,
+    logLevel: LOG_LEVELS[env.LOG_LEVEL.toLowerCase() as keyof typeof LOG_LEVELS],
+    healthCheckTimeoutMs: env.HEALTH_CHECK_TIMEOUT_MS,
+    dataDir: env.DATA_DIR,
+  };
+});
+
+export const authConfig = registerAs('auth', () => ({ apiKeys: parseEnv().API_KEYS }));
+
+export const mongoConfig = registerAs('mongo', () => {
+  const env = parseEnv();
+  return { uri: env.MONGO_URI, dbName: env.MONGO_DB_NAME };
+});
+
+export const redisConfig = registerAs('redis', () => {
+  const env = parseEnv();
+  return {
+    url: env.REDIS_URL,
+    keyPrefix: env.REDIS_GLOBAL_KEYPREFIX,
+    queueUrl: env.QUEUE_BROKER_URL,
+  };
+});
+
+export const llmConfig = registerAs('llm', () => {
+  const env = parseEnv();
+  return {
+    apiKey: env.OPENAI_API_KEY,
+    baseUrl: env.OPENAI_BASE_URL,
+    models: { peer: env.LLM_PEER_MODEL, content: env.LLM_CONTENT_MODEL, code: env.LLM_CODE_MODEL },
+    routerMinConfidence: env.ROUTER_MIN_CONFIDENCE,
+  };
+});
+
+export const searchConfig = registerAs('search', () => {
+  const env = parseEnv();
+  return { provider: env.WEB_SEARCH_PROVIDER, tavilyApiKey: env.TAVILY_API_KEY };
+});
+
+export const metricsConfig = registerAs('metrics', () => {
+  const env = parseEnv();
+  return {
+    prometheusEnabled: env.PROMETHEUS_ENABLED,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+  };
+});
+
+export const CONFIG_NAMESPACES = [
+  appConfig,
+  authConfig,
+  mongoConfig,
+  redisConfig,
+  llmConfig,
+  searchConfig,
+  metricsConfig,
+];

@@ -1,0 +1,38 @@
+/** Query parameters that may carry a credential (EventSource cannot send headers). */
+const SECRET_QUERY_PARAMS = /^(x-api-key|api_key|apikey|api-key|token|access_token)$/i;
+
+export const REDACTED = '[redacted]';
+
+/** Paths pino blanks out in every log line. */
+export const REDACT_PATHS = [
+  'req.headers["x-api-key"]',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
+];
+
+/** Replaces the values of credential-bearing query parameters in a request URL. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = safeDecode(eq < 0 ? pair : pair.slice(0, eq));
+      return SECRET_QUERY_PARAMS.test(name)
+        ? `${pair.slice(0, eq < 0 ? pair.length : eq)}=${REDACTED}`
+        : pair;
+    });
+  return `${url.slice(0, q)}?${params.join('&')}`;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
