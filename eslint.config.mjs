@@ -10,8 +10,8 @@ export default tseslint.config(
       'coverage/**',
       'node_modules/**',
       '.data/**',
-      'webpack.config.js',
-      'public/**',
+      '.build/**',
+      'bench-results/**',
     ],
   },
   eslint.configs.recommended,
@@ -45,6 +45,15 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      globals: {
+        module: 'readonly',
+        require: 'readonly',
+        process: 'readonly',
+        __dirname: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   prettier,
 );

@@ -19,6 +19,7 @@ export function ferretdbSpec(binary: string, dir: string, port: number): Service
     args: [
       '--handler=sqlite',
       `--sqlite-url=file:${dir}/`,
+      `--state-dir=${dir}`,
       `--listen-addr=127.0.0.1:${port}`,
       '--telemetry=disable',
       '--debug-addr=-',

@@ -7,7 +7,8 @@ import { z } from 'zod';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+  .meta({ type: 'boolean' });
 
 const int = (min: number, max: number = Number.MAX_SAFE_INTEGER) =>
   z
@@ -19,7 +20,10 @@ const int = (min: number, max: number = Number.MAX_SAFE_INTEGER) =>
         .number()
         .min(min, { error: `must be at least ${min}` })
         .max(max, { error: `must be at most ${max}` }),
-    );
+    )
+    .meta({
+      type: max === Number.MAX_SAFE_INTEGER ? `integer ≥ ${min}` : `integer ${min}..${max}`,
+    });
 
 const num = (min: number, max: number) =>
   z
@@ -31,44 +35,51 @@ const num = (min: number, max: number) =>
         .number()
         .min(min, { error: `must be at least ${min}` })
         .max(max, { error: `must be at most ${max}` }),
-    );
+    )
+    .meta({ type: `number ${min}..${max}` });
 
 /** A JSON list of strings, or (as many deploy tools prefer) a comma-separated list. */
-const stringList = z.string().transform((raw, ctx) => {
-  const text = raw.trim();
-  if (text === '') return [] as string[];
-  if (text.startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (Array.isArray(parsed) && parsed.every((v) => typeof v === 'string')) {
-        return parsed.map((v) => v.trim()).filter(Boolean);
+const stringList = z
+  .string()
+  .transform((raw, ctx) => {
+    const text = raw.trim();
+    if (text === '') return [] as string[];
+    if (text.startsWith('[')) {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (Array.isArray(parsed) && parsed.every((v) => typeof v === 'string')) {
+          return parsed.map((v) => v.trim()).filter(Boolean);
+        }
+      } catch {
+        // reported below
       }
-    } catch {
-      // reported below
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a JSON list of strings or a comma-separated list',
+      });
+      return z.NEVER;
     }
-    ctx.addIssue({
-      code: 'custom',
-      message: 'must be a JSON list of strings or a comma-separated list',
-    });
-    return z.NEVER;
-  }
-  return text
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean);
-});
+    return text
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  })
+  .meta({ type: 'list' });
 
 const url = (protocols: string[]) =>
-  z.string().refine(
-    (v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { error: `must be a URL (${protocols.map((p) => p.replace(':', '://')).join(' or ')})` },
-  );
+  z
+    .string()
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { error: `must be a URL (${protocols.map((p) => p.replace(':', '://')).join(' or ')})` },
+    )
+    .meta({ type: 'URL' });
 
 const optional = <T extends z.ZodType>(schema: T) => schema.optional();
 
@@ -94,6 +105,7 @@ export const ENV_SCHEMA = {
     .enum(['DEBUG', 'INFO', 'WARNING', 'ERROR', 'debug', 'info', 'warning', 'warn', 'error'], {
       error: 'must be one of DEBUG, INFO, WARNING, ERROR',
     })
+    .meta({ type: 'DEBUG \\| INFO \\| WARNING \\| ERROR' })
     .default('INFO')
     .describe('Log level: DEBUG, INFO, WARNING or ERROR.'),
   PORT: int(1, 65535).default(8000).describe('HTTP port of the API (modes api and all).'),

@@ -6,7 +6,11 @@ describe('HTTP error envelope', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ mode: 'api', env: { MAX_BODY_BYTES: '2048' }, extra: { controllers: [ProbeController] } });
+    t = await createTestApp({
+      mode: 'api',
+      env: { MAX_BODY_BYTES: '2048' },
+      extra: { controllers: [ProbeController] },
+    });
   });
   afterAll(() => t.close());
 
@@ -14,7 +18,9 @@ describe('HTTP error envelope', () => {
 
   it('answers an unknown route with 404 NOT_FOUND', async () => {
     const res = await request(server()).get('/v1/nothing-here').expect(404);
-    expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: 'No route for GET /v1/nothing-here.' } });
+    expect(res.body).toEqual({
+      error: { code: 'NOT_FOUND', message: 'No route for GET /v1/nothing-here.' },
+    });
   });
 
   it('answers malformed JSON with 400 INVALID_JSON', async () => {
@@ -27,15 +33,23 @@ describe('HTTP error envelope', () => {
   });
 
   it('answers a failing DTO with 422 VALIDATION_ERROR listing the fields', async () => {
-    const res = await request(server()).post('/v1/probe').send({ name: '', count: 'seven' }).expect(422);
+    const res = await request(server())
+      .post('/v1/probe')
+      .send({ name: '', count: 'seven' })
+      .expect(422);
     expect(res.body.error.code).toBe('VALIDATION_ERROR');
     const fields = (res.body.error.details as { field: string }[]).map((d) => d.field);
     expect(fields).toEqual(expect.arrayContaining(['name', 'count']));
   });
 
   it('refuses unknown fields with 422', async () => {
-    const res = await request(server()).post('/v1/probe').send({ name: 'a', count: 1, admin: true }).expect(422);
-    expect(res.body.error.details).toEqual([{ field: 'admin', message: 'property admin should not exist' }]);
+    const res = await request(server())
+      .post('/v1/probe')
+      .send({ name: 'a', count: 1, admin: true })
+      .expect(422);
+    expect(res.body.error.details).toEqual([
+      { field: 'admin', message: 'property admin should not exist' },
+    ]);
   });
 
   it('answers a body over MAX_BODY_BYTES with 413 PAYLOAD_TOO_LARGE', async () => {
@@ -47,13 +61,22 @@ describe('HTTP error envelope', () => {
   });
 
   it('answers a non-JSON content type with 415', async () => {
-    const res = await request(server()).post('/v1/probe').set('Content-Type', 'text/plain').send('name=x').expect(415);
+    const res = await request(server())
+      .post('/v1/probe')
+      .set('Content-Type', 'text/plain')
+      .send('name=x')
+      .expect(415);
     expect(res.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('answers an unexpected error with 500 INTERNAL_ERROR, no internals, and logs it with the request id', async () => {
-    const res = await request(server()).get('/v1/probe/boom').set('X-Request-Id', 'req-boom-1').expect(500);
-    expect(res.body).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred.' } });
+    const res = await request(server())
+      .get('/v1/probe/boom')
+      .set('X-Request-Id', 'req-boom-1')
+      .expect(500);
+    expect(res.body).toEqual({
+      error: { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred.' },
+    });
     expect(JSON.stringify(res.body)).not.toContain('hunter2');
     const logged = t.logs.withRequestId('req-boom-1').find((l) => l.level === 'error');
     expect(logged).toBeDefined();

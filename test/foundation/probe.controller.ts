@@ -20,7 +20,10 @@ export class ProbeDto {
 @Controller('v1/probe')
 export class ProbeController {
   @Post()
-  echo(@Body() body: ProbeDto, @CurrentAuth() auth: RequestAuth): { body: ProbeDto; api_key_id: string | null } {
+  echo(
+    @Body() body: ProbeDto,
+    @CurrentAuth() auth: RequestAuth,
+  ): { body: ProbeDto; api_key_id: string | null } {
     return { body, api_key_id: auth.apiKeyId };
   }
 

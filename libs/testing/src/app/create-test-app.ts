@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import { AppModule } from '../../../../src/app.module';
 import { configureApp } from '../../../../src/bootstrap/configure-app';
 import type { AppMode } from '../../../../src/config';
@@ -49,15 +50,23 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   });
   const logs = new LogCapture();
+  // nestjs-pino keeps the first app's logger for logs outside a request; each test app has its own.
+  __resetOutOfContextForTests();
   try {
     let builder = Test.createTestingModule({
-      imports: [AppModule.forRoot({ mode, prometheusEnabled: true, logDestination: logs }), ...(options.extra?.imports ?? [])],
+      imports: [
+        AppModule.forRoot({ mode, prometheusEnabled: true, logDestination: logs }),
+        ...(options.extra?.imports ?? []),
+      ],
       controllers: options.extra?.controllers ?? [],
       providers: options.extra?.providers ?? [],
     });
     if (options.override) builder = options.override(builder);
     const moduleRef = await builder.compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+    const app = moduleRef.createNestApplication<NestExpressApplication>({
+      bodyParser: false,
+      bufferLogs: true,
+    });
     configureApp(app, mode);
     let url: string | undefined;
     if (options.listen) {

@@ -7,7 +7,11 @@ export class LogCapture extends Writable {
   readonly lines: LogLine[] = [];
   private raw = '';
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
     this.raw += chunk.toString();
     let newline = this.raw.indexOf('\n');
     while (newline >= 0) {

@@ -18,7 +18,8 @@ export interface SpawnedApp {
 
 /** Runs the built app (`node dist/main.js`) as a child process, as production does. */
 export function spawnApp(args: string[], env: Record<string, string | undefined>): SpawnedApp {
-  if (!existsSync(BUILT_APP)) throw new Error(`${BUILT_APP} is missing: run npm run build first (npm test does).`);
+  if (!existsSync(BUILT_APP))
+    throw new Error(`${BUILT_APP} is missing: run npm run build first (npm test does).`);
   const child = spawn(process.execPath, [BUILT_APP, ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,7 +42,8 @@ export function spawnApp(args: string[], env: Record<string, string | undefined>
     waitForHttp: async (url, timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        if (dead) throw new Error(`The app exited before answering ${url}:\n${err}\n${out.slice(-2000)}`);
+        if (dead)
+          throw new Error(`The app exited before answering ${url}:\n${err}\n${out.slice(-2000)}`);
         try {
           const res = await fetch(url);
           if (res.ok) return;
@@ -50,7 +52,9 @@ export function spawnApp(args: string[], env: Record<string, string | undefined>
         }
         await new Promise((r) => setTimeout(r, 100));
       }
-      throw new Error(`The app did not answer ${url} within ${timeoutMs} ms:\n${err}\n${out.slice(-2000)}`);
+      throw new Error(
+        `The app did not answer ${url} within ${timeoutMs} ms:\n${err}\n${out.slice(-2000)}`,
+      );
     },
   };
 }
