@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ENV_SCHEMA, type EnvName } from './env.schema';
+import { ENV_SCHEMA, type Env, type EnvName } from './env.schema';
 import { parseEnv } from './load-env';
 
 export interface VariableDoc {
@@ -35,10 +35,10 @@ function typeLabel(schema: z.ZodType): string {
   return def.type;
 }
 
-function formatDefault(value: string | number | boolean | string[] | undefined): string {
+function formatDefault(value: Env[EnvName]): string {
   if (value === undefined) return '';
   if (Array.isArray(value)) return value.length ? JSON.stringify(value) : '';
-  return String(value);
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /** `.env.example`: every variable with a one-line comment, defaults filled in. */

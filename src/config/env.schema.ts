@@ -81,6 +81,31 @@ const url = (protocols: string[]) =>
     )
     .meta({ type: 'URL' });
 
+/** LLM_PRICES_JSON: {"model": {"input": usdPer1M, "output": usdPer1M}}. */
+const jsonPriceTable = z
+  .string()
+  .transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.record(
+      z.string(),
+      z.object(
+        { input: z.number().min(0), output: z.number().min(0) },
+        {
+          error: 'must map each model to {"input": number, "output": number} (USD per 1M tokens)',
+        },
+      ),
+      { error: 'must be a JSON object' },
+    ),
+  )
+  .meta({ type: 'JSON' });
+
 const optional = <T extends z.ZodType>(schema: T) => schema.optional();
 
 export const ENV_SCHEMA = {
@@ -189,6 +214,61 @@ export const ENV_SCHEMA = {
   ROUTER_MIN_CONFIDENCE: num(0, 1)
     .default(0.6)
     .describe('Below this router confidence a task fails with UNKNOWN_TASK_TYPE.'),
+  LLM_TIMEOUT_MS: int(100).default(60000).describe('Timeout of one LLM call (each attempt).'),
+  LLM_MAX_RETRIES: int(0, 10)
+    .default(2)
+    .describe(
+      'Retries of one LLM call on 429, 5xx, timeouts and connection errors (honouring Retry-After).',
+    ),
+  LLM_PRICES_JSON: optional(jsonPriceTable).describe(
+    'Per-model USD prices per 1M tokens, merged over the built-in table: {"model":{"input":0.4,"output":1.6}}.',
+  ),
+  TAVILY_BASE_URL: optional(url(['http:', 'https:'])).describe(
+    'Base URL of the Tavily API (a compatible server or npm run dev:llm). Defaults to Tavily itself.',
+  ),
+  TAVILY_MAX_RESULTS: int(1, 20)
+    .default(5)
+    .describe('Web search results the ContentAgent asks for.'),
+  TAVILY_SEARCH_DEPTH: z
+    .enum(['basic', 'advanced'], { error: 'must be basic or advanced' })
+    .default('basic')
+    .describe('Tavily search depth: basic or advanced.'),
+  TAVILY_TIMEOUT_MS: int(100).default(15000).describe('Timeout of one web search.'),
+  MAX_TASK_CHARS: int(1, 1_000_000)
+    .default(8000)
+    .describe('Longest accepted task text, in characters.'),
+  QUEUE_MAX_RETRIES: int(0, 50)
+    .default(3)
+    .describe('Retries of a task after a transient failure (the job gets this many + 1 attempts).'),
+  QUEUE_RETRY_BACKOFF_MS: int(0)
+    .default(2000)
+    .describe('First retry delay; each later retry waits twice as long (exponential backoff).'),
+  WORKER_CONCURRENCY: int(1, 1000)
+    .default(4)
+    .describe('Jobs one worker process runs at the same time.'),
+  QUEUE_LOCK_DURATION_MS: int(1000)
+    .default(30000)
+    .describe(
+      'Job lock time; a worker that dies loses its lock and the job is picked up by another.',
+    ),
+  QUEUE_STALLED_INTERVAL_MS: int(1000)
+    .default(30000)
+    .describe('How often workers look for stalled jobs (jobs whose worker died).'),
+  QUEUE_MAX_STALLED_COUNT: int(1, 100)
+    .default(3)
+    .describe('How many times a job may stall (its worker dying) before it fails.'),
+  IDEMPOTENCY_TTL_S: int(1)
+    .default(86400)
+    .describe('How long an Idempotency-Key is remembered, in seconds.'),
+  SESSION_HISTORY_MESSAGES: int(0, 100)
+    .default(10)
+    .describe('Earlier messages of the session passed to the agents as context.'),
+  RECONCILE_INTERVAL_MS: int(1000)
+    .default(30000)
+    .describe('How often the worker looks for accepted tasks whose queue job was lost.'),
+  RECONCILE_QUEUED_AFTER_MS: int(0)
+    .default(60000)
+    .describe('A task queued this long without a job is re-enqueued by the reconciler.'),
 };
 
 export const envSchema = z.object(ENV_SCHEMA).superRefine((env, ctx) => {

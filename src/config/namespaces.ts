@@ -58,12 +58,45 @@ export const llmConfig = registerAs('llm', () => {
     baseUrl: env.OPENAI_BASE_URL,
     models: { peer: env.LLM_PEER_MODEL, content: env.LLM_CONTENT_MODEL, code: env.LLM_CODE_MODEL },
     routerMinConfidence: env.ROUTER_MIN_CONFIDENCE,
+    timeoutMs: env.LLM_TIMEOUT_MS,
+    maxRetries: env.LLM_MAX_RETRIES,
+    priceOverrides: env.LLM_PRICES_JSON ?? {},
   };
 });
 
 export const searchConfig = registerAs('search', () => {
   const env = parseEnv();
-  return { provider: env.WEB_SEARCH_PROVIDER, tavilyApiKey: env.TAVILY_API_KEY };
+  return {
+    provider: env.WEB_SEARCH_PROVIDER,
+    tavilyApiKey: env.TAVILY_API_KEY,
+    tavilyBaseUrl: env.TAVILY_BASE_URL,
+    maxResults: env.TAVILY_MAX_RESULTS,
+    searchDepth: env.TAVILY_SEARCH_DEPTH,
+    timeoutMs: env.TAVILY_TIMEOUT_MS,
+  };
+});
+
+export const queueConfig = registerAs('queue', () => {
+  const env = parseEnv();
+  return {
+    maxRetries: env.QUEUE_MAX_RETRIES,
+    retryBackoffMs: env.QUEUE_RETRY_BACKOFF_MS,
+    concurrency: env.WORKER_CONCURRENCY,
+    lockDurationMs: env.QUEUE_LOCK_DURATION_MS,
+    stalledIntervalMs: env.QUEUE_STALLED_INTERVAL_MS,
+    maxStalledCount: env.QUEUE_MAX_STALLED_COUNT,
+    reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+    reconcileQueuedAfterMs: env.RECONCILE_QUEUED_AFTER_MS,
+  };
+});
+
+export const tasksConfig = registerAs('tasks', () => {
+  const env = parseEnv();
+  return {
+    maxTaskChars: env.MAX_TASK_CHARS,
+    idempotencyTtlS: env.IDEMPOTENCY_TTL_S,
+    sessionHistoryMessages: env.SESSION_HISTORY_MESSAGES,
+  };
 });
 
 export const metricsConfig = registerAs('metrics', () => {
@@ -75,6 +108,8 @@ export const metricsConfig = registerAs('metrics', () => {
 });
 
 export const CONFIG_NAMESPACES = [
+  queueConfig,
+  tasksConfig,
   appConfig,
   authConfig,
   mongoConfig,

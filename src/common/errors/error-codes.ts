@@ -3,6 +3,7 @@
  * the status follows from it, in this one table.
  */
 export const ERROR_HTTP_STATUS = {
+  // HTTP layer
   INVALID_JSON: 400,
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
@@ -16,6 +17,22 @@ export const ERROR_HTTP_STATUS = {
   RATE_LIMIT_EXCEEDED: 429,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
+  // Tasks and sessions
+  TASK_NOT_FOUND: 404,
+  SESSION_NOT_FOUND: 404,
+  TASK_ALREADY_FINISHED: 409,
+  IDEMPOTENCY_CONFLICT: 409,
+  QUEUE_UNAVAILABLE: 503,
+  // Task failures (stored on the task; an HTTP status only if one ever reaches a response)
+  CANCELLED: 409,
+  UNKNOWN_TASK_TYPE: 422,
+  ROUTING_FAILED: 502,
+  AGENT_FAILED: 500,
+  LLM_NOT_CONFIGURED: 503,
+  LLM_RATE_LIMITED: 503,
+  LLM_TIMEOUT: 504,
+  LLM_UNAVAILABLE: 502,
+  LLM_REQUEST_REJECTED: 502,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;
