@@ -214,7 +214,11 @@ export const ENV_SCHEMA = {
   ROUTER_MIN_CONFIDENCE: num(0, 1)
     .default(0.6)
     .describe('Below this router confidence a task fails with UNKNOWN_TASK_TYPE.'),
-  LLM_TIMEOUT_MS: int(100).default(60000).describe('Timeout of one LLM call (each attempt).'),
+  LLM_TIMEOUT_MS: int(100)
+    .default(60000)
+    .describe(
+      'Timeout of one LLM call attempt; for a stream, the longest wait for the next chunk.',
+    ),
   LLM_MAX_RETRIES: int(0, 10)
     .default(2)
     .describe(

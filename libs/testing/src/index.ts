@@ -25,3 +25,6 @@ export * from './search-server/search-match';
 export * from './search-server/recorded-search-request';
 export * from './search-server/tavily-wire';
 export * from './search-server/default-search-results';
+export * from './app/wait-for';
+export * from './agents/agents-testing-module';
+export * from './agents/agent-events';
