@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import { TasksApiModule } from './tasks/tasks-api.module';
 
 /** The HTTP API side of the process (modes api and all): every /v1 controller lives under here. */
-@Module({ imports: [AuthModule] })
+@Module({ imports: [AuthModule, TasksApiModule] })
 export class ApiModule {}

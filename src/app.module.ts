@@ -8,6 +8,7 @@ import { APP_FILTER } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
 import { ApiModule } from './api.module';
 import { BackingServicesModule } from './backing-services/backing-services.module';
+import { BusinessLogsModule } from './business-logs/business-logs.module';
 import { JsonBodyMiddleware } from './common/http/json-body.middleware';
 import { AppExceptionFilter } from './common/http/app-exception.filter';
 import { type AppMode, AppConfigModule } from './config';
@@ -42,6 +43,7 @@ export class AppModule implements NestModule {
         BackingServicesModule,
         DatabaseModule,
         RedisModule,
+        BusinessLogsModule,
         HealthModule,
         MetricsModule.forRoot(options.prometheusEnabled),
         ...sides,

@@ -5,6 +5,8 @@ export interface RedisConnectionSettings {
   url: string;
   /** REDIS_GLOBAL_KEYPREFIX: prepended to every key this service writes. */
   keyPrefix: string;
+  /** QUEUE_BROKER_URL: where the BullMQ queues live, when not in the main Redis. */
+  queueUrl?: string;
 }
 
 /**
@@ -25,8 +27,8 @@ export class RedisConnections implements OnApplicationShutdown {
    * A new named connection. BullMQ connections pass `maxRetriesPerRequest: null` and no keyPrefix
    * (BullMQ applies the prefix itself).
    */
-  create(name: string, options: RedisOptions = {}): Redis {
-    const client = new Redis(this.settings.url, {
+  create(name: string, options: RedisOptions = {}, url = this.settings.url): Redis {
+    const client = new Redis(url, {
       connectionName: `ao:${name}`,
       maxRetriesPerRequest: 2,
       retryStrategy: (times) => Math.min(times * 200, 2000),
@@ -38,6 +40,20 @@ export class RedisConnections implements OnApplicationShutdown {
     this.open.add(client);
     client.once('end', () => this.open.delete(client));
     return client;
+  }
+
+  /** A connection to the queue broker, for BullMQ (which applies the key prefix itself). */
+  createForQueue(name: string, options: RedisOptions = {}): Redis {
+    return this.create(
+      name,
+      { maxRetriesPerRequest: null, ...options },
+      this.settings.queueUrl ?? this.settings.url,
+    );
+  }
+
+  /** BullMQ's key prefix: REDIS_GLOBAL_KEYPREFIX + "bull". */
+  get queuePrefix(): string {
+    return `${this.settings.keyPrefix}bull`;
   }
 
   /** Prefixes a key the way the `commands` client does, for code that builds keys for other clients. */

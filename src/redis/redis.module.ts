@@ -12,7 +12,11 @@ import { RedisConnections } from './redis-connections';
       provide: RedisConnections,
       inject: [EmbeddedServices, redisConfig.KEY],
       useFactory: async (embedded: EmbeddedServices, cfg: ConfigType<typeof redisConfig>) =>
-        new RedisConnections({ url: await embedded.redisUrl(), keyPrefix: cfg.keyPrefix }),
+        new RedisConnections({
+          url: await embedded.redisUrl(),
+          keyPrefix: cfg.keyPrefix,
+          queueUrl: cfg.queueUrl,
+        }),
     },
   ],
   exports: [RedisConnections],

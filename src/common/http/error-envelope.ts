@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import {
   AppError,
+  DependencyUnavailableError,
   ERROR_HTTP_STATUS,
   type ErrorCode,
   InvalidJsonError,
@@ -69,7 +70,19 @@ export function toErrorEnvelope(exception: unknown, method: string, path: string
   return { ...envelope(500, 'INTERNAL_ERROR', 'An unexpected error occurred.'), unexpected: true };
 }
 
+/** The MongoDB driver's errors for "no server reachable", which are not the caller's fault. */
+const MONGO_UNAVAILABLE = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+]);
+
 function normalise(exception: unknown): unknown {
+  if (exception instanceof Error && MONGO_UNAVAILABLE.has(exception.name)) {
+    return new DependencyUnavailableError('The database', exception);
+  }
   if (!isBodyParserError(exception)) return exception;
   switch (exception.type) {
     case 'entity.parse.failed':

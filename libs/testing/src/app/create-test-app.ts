@@ -21,6 +21,10 @@ export interface TestAppOptions {
   override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
   /** Listen on a real port (SSE, child processes); supertest works either way. */
   listen?: boolean;
+  /** Share another app's database and Redis prefix (an API app and a worker app, say). */
+  backends?: TestBackends;
+  /** Leave the database in place on close (another app still uses it). */
+  keepDatabase?: boolean;
 }
 
 export interface TestApp {
@@ -38,7 +42,7 @@ export interface TestApp {
  * Redis key prefix.
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const backends = testBackends();
+  const backends = options.backends ?? testBackends();
   const mode = options.mode ?? 'all';
   const restoreEnv = applyEnv({
     ENVIRONMENT: 'test',
@@ -83,8 +87,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       url,
       close: async () => {
         try {
-          const connection = app.get<Connection>(getConnectionToken());
-          await connection.dropDatabase().catch(() => undefined);
+          if (!options.keepDatabase) {
+            const connection = app.get<Connection>(getConnectionToken());
+            await connection.dropDatabase().catch(() => undefined);
+          }
         } finally {
           await app.close();
           restoreEnv();

@@ -1,0 +1,135 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { BusinessLog } from '../business-logs/business-log.service';
+import { queueConfig } from '../config';
+import { RedisConnections } from '../redis/redis-connections';
+import { TaskQueueProducer } from './task-queue.producer';
+import type { TaskRecord } from './task.record';
+import { TasksRepository } from './tasks.repository';
+
+const BATCH = 100;
+/** A task that keeps losing its job (its worker dying every time) is failed after this many requeues. */
+const MAX_REQUEUES = 5;
+const LOST_JOB_STATES = new Set(['missing', 'completed', 'failed']);
+
+/**
+ * Gives every accepted task a job. Tasks left queued without a job (Redis lost it) are re-added;
+ * tasks left processing whose job is gone are put back to queued and re-added. `jobId = task_id`
+ * makes that idempotent. One worker at a time does it, under a Redis lock.
+ */
+@Injectable()
+export class TaskReconciler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Reconciler');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly tasks: TasksRepository,
+    private readonly queue: TaskQueueProducer,
+    private readonly redis: RedisConnections,
+    private readonly businessLog: BusinessLog,
+    @Inject(queueConfig.KEY) private readonly config: ConfigType<typeof queueConfig>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.reconcileIfLeader().finally(() => (this.running = undefined));
+    }, this.config.reconcileIntervalMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async reconcileIfLeader(): Promise<void> {
+    try {
+      const lock = await this.redis.commands.set(
+        'reconciler:lock',
+        String(process.pid),
+        'PX',
+        this.config.reconcileIntervalMs,
+        'NX',
+      );
+      if (lock !== 'OK') return;
+      await this.reconcile();
+    } catch (err) {
+      this.logger.warn({ err, msg: 'Reconciliation failed; will try again' });
+    }
+  }
+
+  /** One pass; public for tests and operators. Returns the ids it re-enqueued. */
+  async reconcile(): Promise<string[]> {
+    const now = Date.now();
+    const requeued: string[] = [];
+    const queued = await this.tasks.findStale(
+      'queued',
+      new Date(now - this.config.reconcileQueuedAfterMs),
+      BATCH,
+    );
+    for (const task of queued) {
+      if (LOST_JOB_STATES.has(await this.queue.state(task.task_id))) {
+        await this.queue.requeue(task.task_id);
+        requeued.push(task.task_id);
+        await this.logAction(task, 'task re-enqueued: its job was lost');
+      }
+    }
+    const processing = await this.tasks.findStale(
+      'processing',
+      new Date(now - 2 * this.config.lockDurationMs),
+      BATCH,
+    );
+    for (const task of processing) {
+      if (!LOST_JOB_STATES.has(await this.queue.state(task.task_id))) continue;
+      if (task.requeues >= MAX_REQUEUES) {
+        await this.failLost(task);
+        continue;
+      }
+      const back = await this.tasks.transition(task.task_id, ['processing'], {
+        $set: { status: 'queued', updated_at: new Date() },
+        $inc: { requeues: 1 },
+      });
+      if (!back) continue;
+      await this.queue.requeue(task.task_id);
+      requeued.push(task.task_id);
+      await this.logAction(task, 'task re-enqueued: it was processing but its job was gone');
+    }
+    return requeued;
+  }
+
+  private async failLost(task: TaskRecord): Promise<void> {
+    const now = new Date();
+    const failed = await this.tasks.transition(task.task_id, ['processing'], {
+      $set: {
+        status: 'failed',
+        completed_at: now,
+        updated_at: now,
+        error: {
+          code: 'INTERNAL_ERROR',
+          message: `The task lost its worker ${MAX_REQUEUES} times.`,
+          retryable: false,
+          attempts: task.attempts,
+        },
+      },
+    });
+    if (failed)
+      await this.businessLog.record('ERROR', 'task failed: its worker was lost too often', {
+        task_id: task.task_id,
+        session_id: task.session_id,
+      });
+  }
+
+  private logAction(task: TaskRecord, message: string): Promise<void> {
+    return this.businessLog.record('WARN', message, {
+      task_id: task.task_id,
+      session_id: task.session_id,
+    });
+  }
+}

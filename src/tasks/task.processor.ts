@@ -1,0 +1,92 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { type Job, Worker } from 'bullmq';
+import { queueConfig } from '../config';
+import { RedisConnections } from '../redis/redis-connections';
+import { type ProcessTaskJob, TASK_QUEUE } from './task-queue';
+import { TaskRunner } from './task-runner.service';
+import { TasksRepository } from './tasks.repository';
+
+/**
+ * The BullMQ worker of the `agent_tasks` queue (worker side only). Its options come from
+ * injected config: concurrency, and the lock/stalled settings that hand the job of a worker that
+ * died to another one. On shutdown it stops taking jobs and waits for the active ones.
+ */
+@Injectable()
+export class TaskProcessor implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('TaskProcessor');
+  private worker?: Worker<ProcessTaskJob>;
+
+  constructor(
+    private readonly runner: TaskRunner,
+    private readonly tasks: TasksRepository,
+    private readonly redis: RedisConnections,
+    @Inject(queueConfig.KEY) private readonly config: ConfigType<typeof queueConfig>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.worker = new Worker<ProcessTaskJob>(TASK_QUEUE, (job) => this.process(job), {
+      connection: this.redis.createForQueue('worker'),
+      prefix: this.redis.queuePrefix,
+      concurrency: this.config.concurrency,
+      lockDuration: this.config.lockDurationMs,
+      stalledInterval: this.config.stalledIntervalMs,
+      maxStalledCount: this.config.maxStalledCount,
+    });
+    this.worker.on('failed', (job, err) => void this.onFailed(job, err));
+    this.worker.on('error', (err) => this.logger.warn({ err, msg: 'Worker error' }));
+    this.logger.log(`Processing ${TASK_QUEUE} with concurrency ${this.config.concurrency}`);
+  }
+
+  private process(job: Job<ProcessTaskJob>): Promise<void> {
+    return this.runner.execute({
+      taskId: job.data.task_id,
+      attempt: job.attemptsMade + 1,
+      maxAttempts: job.opts.attempts ?? 1,
+    });
+  }
+
+  /**
+   * The runner records every failure it can see. What it cannot (a job that stalled too often,
+   * or a database that was down while it saved) is recorded here, once the job has no attempts left.
+   */
+  private async onFailed(job: Job<ProcessTaskJob> | undefined, err: Error): Promise<void> {
+    if (!job) return;
+    const finalAttempt =
+      job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';
+    if (!finalAttempt) return;
+    const now = new Date();
+    try {
+      await this.tasks.transition(job.data.task_id, ['queued', 'processing'], {
+        $set: {
+          status: 'failed',
+          completed_at: now,
+          updated_at: now,
+          error: {
+            code: 'INTERNAL_ERROR',
+            message: 'The task could not be processed.',
+            retryable: false,
+            attempts: job.attemptsMade,
+            stack: err.stack,
+          },
+        },
+      });
+    } catch (saveErr) {
+      this.logger.warn({
+        task_id: job.data.task_id,
+        err: saveErr,
+        msg: 'Could not record a failed job; the reconciler will retry it',
+      });
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.worker?.close();
+  }
+}

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { AGENT_RUN_MODEL, AgentRunSchema } from './agent-run.schema';
+import { AgentRunsRepository } from './agent-runs.repository';
+import { RedisPubSubTaskEvents } from './redis-pubsub-task-events';
+import { TASK_MODEL, TaskSchema } from './task.schema';
+import { TaskEventsPublisher } from './task-events.publisher';
+import { TaskQueueProducer } from './task-queue.producer';
+import { TasksRepository } from './tasks.repository';
+
+/** Mode-neutral task plumbing: the collections, the queue and the event publisher. */
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: TASK_MODEL, schema: TaskSchema },
+      { name: AGENT_RUN_MODEL, schema: AgentRunSchema },
+    ]),
+  ],
+  providers: [
+    TasksRepository,
+    AgentRunsRepository,
+    TaskQueueProducer,
+    { provide: TaskEventsPublisher, useClass: RedisPubSubTaskEvents },
+  ],
+  exports: [TasksRepository, AgentRunsRepository, TaskQueueProducer, TaskEventsPublisher],
+})
+export class TasksCoreModule {}
