@@ -106,6 +106,22 @@ const jsonPriceTable = z
   )
   .meta({ type: 'JSON' });
 
+/** Any JSON object; its shape is checked where it is used. */
+const jsonObject = z
+  .string()
+  .transform((raw, ctx) => {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+        return parsed as Record<string, unknown>;
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+    return z.NEVER;
+  })
+  .meta({ type: 'JSON' });
+
 const optional = <T extends z.ZodType>(schema: T) => schema.optional();
 
 export const ENV_SCHEMA = {
@@ -273,6 +289,55 @@ export const ENV_SCHEMA = {
   RECONCILE_QUEUED_AFTER_MS: int(0)
     .default(60000)
     .describe('A task queued this long without a job is re-enqueued by the reconciler.'),
+  TASK_EVENTS_TTL_S: int(60)
+    .default(7 * 24 * 3600)
+    .describe("How long a finished task's event stream stays replayable, in seconds."),
+  TASK_EVENTS_MAX_LEN: int(100)
+    .default(10000)
+    .describe('Approximate cap on the events kept per task (streamed text is coalesced first).'),
+  SSE_HEARTBEAT_MS: int(100).default(15000).describe('Interval of SSE heartbeat comments.'),
+  WEBHOOK_SECRET: optional(
+    z.string().min(16, { error: 'must be at least 16 characters' }),
+  ).describe(
+    'Secret that signs completion webhooks (Standard Webhooks, HMAC-SHA256). Required to accept webhook_url.',
+  ),
+  WEBHOOK_ALLOW_PRIVATE: bool
+    .default(false)
+    .describe('Allow webhook URLs that resolve to loopback or private addresses (tests only).'),
+  WEBHOOK_MAX_ATTEMPTS: int(1, 20).default(6).describe('Delivery attempts of one webhook.'),
+  WEBHOOK_BACKOFF_MS: int(0)
+    .default(2000)
+    .describe('First webhook retry delay; doubles on each retry.'),
+  WEBHOOK_TIMEOUT_MS: int(100).default(10000).describe('Timeout of one webhook delivery.'),
+  PUBLIC_BASE_URL: optional(url(['http:', 'https:'])).describe(
+    'Public URL of the API, for links in webhook payloads (e.g. https://api.example.com).',
+  ),
+  RATE_LIMIT_ENABLED: optional(bool).describe(
+    'Enforce rate limits. Default: on, except with ENVIRONMENT local or test.',
+  ),
+  RATE_LIMITS_JSON: optional(jsonObject).describe(
+    'Per-key overrides of RATE_LIMIT_PER_MINUTE, by API key id: {"3f2a9c0d1e4b5a6f": 600}.',
+  ),
+  BUDGETS_JSON: optional(jsonObject).describe(
+    'USD budgets by API key id: {"3f2a9c0d1e4b5a6f": {"daily": 5}} or {"monthly": 100}. "*" applies to every key.',
+  ),
+  ADMIN_API_KEYS: stringList
+    .default([])
+    .describe('Keys allowed to use the queue dashboard at /admin/queues.'),
+  BULL_BOARD_ENABLED: bool
+    .default(false)
+    .describe('Serve the Bull Board queue dashboard at /admin/queues.'),
+  METRICS_SNAPSHOT_INTERVAL_S: int(10)
+    .default(300)
+    .describe('How often a worker writes a system_metrics snapshot, in seconds.'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(url(['http:', 'https:'])).describe(
+    'OTLP/HTTP endpoint for traces (e.g. http://otel-collector:4318). Unset: tracing is off.',
+  ),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .min(1)
+    .default('agent-orchestrator')
+    .describe('Service name on exported traces.'),
 };
 
 export const envSchema = z.object(ENV_SCHEMA).superRefine((env, ctx) => {
@@ -297,4 +362,6 @@ export const SECRET_VARIABLES: ReadonlySet<EnvName> = new Set<EnvName>([
   'API_KEYS',
   'OPENAI_API_KEY',
   'TAVILY_API_KEY',
+  'WEBHOOK_SECRET',
+  'ADMIN_API_KEYS',
 ]);

@@ -99,15 +99,54 @@ export const tasksConfig = registerAs('tasks', () => {
   };
 });
 
-export const metricsConfig = registerAs('metrics', () => {
+export const eventsConfig = registerAs('events', () => {
+  const env = parseEnv();
+  return {
+    ttlS: env.TASK_EVENTS_TTL_S,
+    maxLen: env.TASK_EVENTS_MAX_LEN,
+    heartbeatMs: env.SSE_HEARTBEAT_MS,
+  };
+});
+
+export const webhooksConfig = registerAs('webhooks', () => {
+  const env = parseEnv();
+  return {
+    secret: env.WEBHOOK_SECRET,
+    allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+    maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+    backoffMs: env.WEBHOOK_BACKOFF_MS,
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    publicBaseUrl: env.PUBLIC_BASE_URL,
+  };
+});
+
+export const protectionConfig = registerAs('protection', () => {
+  const env = parseEnv();
+  return {
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    rateLimitEnabled: env.RATE_LIMIT_ENABLED ?? !['local', 'test'].includes(env.ENVIRONMENT),
+    rateLimitOverrides: env.RATE_LIMITS_JSON ?? {},
+    budgets: env.BUDGETS_JSON ?? {},
+    adminApiKeys: env.ADMIN_API_KEYS,
+    bullBoardEnabled: env.BULL_BOARD_ENABLED,
+  };
+});
+
+export const observabilityConfig = registerAs('observability', () => {
   const env = parseEnv();
   return {
     prometheusEnabled: env.PROMETHEUS_ENABLED,
-    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    snapshotIntervalS: env.METRICS_SNAPSHOT_INTERVAL_S,
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: env.OTEL_SERVICE_NAME,
   };
 });
 
 export const CONFIG_NAMESPACES = [
+  eventsConfig,
+  webhooksConfig,
+  protectionConfig,
+  observabilityConfig,
   queueConfig,
   tasksConfig,
   appConfig,
@@ -116,5 +155,4 @@ export const CONFIG_NAMESPACES = [
   redisConfig,
   llmConfig,
   searchConfig,
-  metricsConfig,
 ];
