@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Checks the delivery files that no test exercises:
+#   - actionlint on .github/workflows/*.yml (with shellcheck on their run: steps);
+#   - shellcheck on scripts/*.sh, scripts/codedeploy/*.sh and .ci/run;
+#   - every diagrams/*.mmd has its rendered .svg (npm run diagrams);
+#   - docker compose config of docker/docker-compose.yml, with and without the observability
+#     profile, where a Docker Compose v2 is installed (skipped otherwise).
+# Installs what is missing: actionlint (pinned, built with `go install`, cached under
+# ~/.cache/agent-orchestrator) and shellcheck (Debian package). Quick when both are there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ACTIONLINT_VERSION=v1.7.12
+
+CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/agent-orchestrator
+mkdir -p "$CACHE_DIR"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_actionlint() {
+  local cached="$CACHE_DIR/actionlint-$ACTIONLINT_VERSION"
+  if [ ! -x "$cached" ]; then
+    command -v go >/dev/null 2>&1 || { echo "actionlint: Go is needed to build it (apt-get install golang-go)" >&2; exit 1; }
+    echo "actionlint: building $ACTIONLINT_VERSION with $(go version | cut -d' ' -f3) (once)"
+    local gobin
+    gobin=$(mktemp -d)
+    GOBIN="$gobin" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+    mv "$gobin/actionlint" "$cached"
+    rm -rf "$gobin"
+  fi
+  ACTIONLINT="$cached"
+}
+
+install_shellcheck() {
+  if command -v shellcheck >/dev/null 2>&1; then return; fi
+  echo "shellcheck: installing from Debian packages"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends shellcheck >/dev/null
+  command -v shellcheck >/dev/null
+}
+
+install_shellcheck
+install_actionlint
+
+echo "actionlint $ACTIONLINT_VERSION: .github/workflows"
+"$ACTIONLINT" .github/workflows/*.yml
+
+echo "shellcheck $(shellcheck --version | sed -n 's/^version: //p'): scripts, .ci/run"
+shellcheck -x scripts/*.sh scripts/codedeploy/*.sh .ci/run
+
+missing=0
+for source in diagrams/*.mmd; do
+  [ -e "$source" ] || continue
+  if [ ! -s "${source%.mmd}.svg" ]; then
+    echo "diagrams: ${source%.mmd}.svg is missing: run npm run diagrams" >&2
+    missing=1
+  fi
+done
+if [ "$missing" -eq 0 ]; then echo "diagrams: every .mmd has its .svg"; fi
+
+if docker compose version >/dev/null 2>&1; then
+  echo "$(docker compose version): docker/docker-compose.yml"
+  docker compose -f docker/docker-compose.yml config --quiet
+  docker compose -f docker/docker-compose.yml --profile observability config --quiet
+else
+  echo "docker compose: not installed, compose file not checked"
+fi
+if [ "$missing" -ne 0 ]; then
+  echo "delivery checks failed" >&2
+  exit 1
+fi
+echo "delivery checks passed"
