@@ -18,6 +18,7 @@ export class RedisPubSubTaskEvents extends TaskEventsPublisher {
 
   async publish(input: TaskEventInput): Promise<void> {
     const event: TaskEvent = { ...input, seq: ++this.seq, at: new Date().toISOString() };
+    this.notifyLocal(event);
     try {
       await this.redis.commands.publish(
         this.redis.key(`task_events:${input.task_id}`),

@@ -1,9 +1,34 @@
-import type { TaskEventInput } from './task-event';
+import type { TaskEvent, TaskEventInput } from './task-event';
+
+export type LocalTaskEventListener = (event: TaskEvent) => void;
 
 /**
  * Where a task's progress goes. Everything that changes a task publishes through this one
- * interface; subscribers (SSE) read from its implementation.
+ * interface; remote subscribers (SSE) read from its implementation's store, and in-process
+ * listeners (metrics, webhooks) are told of every event this process publishes.
+ *
+ * Final status events (completed, failed, cancelled) carry `data.agent` (the selected agent, or
+ * null) and `data.duration_ms` (from acceptance to the final state).
  */
 export abstract class TaskEventsPublisher {
+  private readonly listeners = new Set<LocalTaskEventListener>();
+
   abstract publish(event: TaskEventInput): Promise<void>;
+
+  /** Registers an in-process listener; the returned function removes it. */
+  onPublished(listener: LocalTaskEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** For implementations: tell in-process listeners. A throwing listener never breaks publishing. */
+  protected notifyLocal(event: TaskEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // a listener's own failure is its own business
+      }
+    }
+  }
 }

@@ -10,6 +10,7 @@ import { AgentRunsRepository } from './agent-runs.repository';
 import { TaskCancellationListener } from './task-cancellation';
 import { addCost } from './task-cost';
 import type { TaskRecord } from './task.record';
+import { finalStatusEvent } from './task-event';
 import { TaskEventsPublisher } from './task-events.publisher';
 import { TasksRepository } from './tasks.repository';
 
@@ -166,12 +167,7 @@ export class TaskRunner {
     });
     if (!done) return; // cancelled meanwhile, or another run of the same job finished first
     await this.sessions.recordTask(task.session_id, task.metadata.api_key_id, task.task_id, now);
-    await this.events.publish({
-      task_id: task.task_id,
-      type: 'status',
-      status: 'completed',
-      data: { agent: routing.agent_name, agent_type: routing.agent_type, summary: output.summary },
-    });
+    await this.events.publish(finalStatusEvent(done, { summary: output.summary }));
     await this.businessLog.record('INFO', 'task completed', {
       task_id: task.task_id,
       session_id: task.session_id,
@@ -192,7 +188,7 @@ export class TaskRunner {
       },
     });
     if (!done) return;
-    await this.events.publish({ task_id: task.task_id, type: 'status', status: 'cancelled' });
+    await this.events.publish(finalStatusEvent(done));
     await this.businessLog.record('INFO', 'task cancelled', {
       task_id: task.task_id,
       session_id: task.session_id,
@@ -251,12 +247,9 @@ export class TaskRunner {
       $set: { status: 'failed', completed_at: now, updated_at: now, error, cost, ...routing },
     });
     if (failed) {
-      await this.events.publish({
-        task_id: task.task_id,
-        type: 'status',
-        status: 'failed',
-        data: { error: { code, message, retryable, attempts: attempt } },
-      });
+      await this.events.publish(
+        finalStatusEvent(failed, { error: { code, message, retryable, attempts: attempt } }),
+      );
       await this.businessLog.record('ERROR', 'task failed', {
         ...context,
         attempt,

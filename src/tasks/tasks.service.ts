@@ -12,6 +12,7 @@ import type { ListTasksQuery } from './dto/list-tasks.query';
 import { IdempotencyService } from './idempotency.service';
 import { EMPTY_COST, FINISHED_STATUSES, type TaskRecord } from './task.record';
 import { TaskCancellationSignal } from './task-cancellation';
+import { finalStatusEvent } from './task-event';
 import { TaskEventsPublisher } from './task-events.publisher';
 import { TaskQueueProducer } from './task-queue.producer';
 import { TaskAlreadyFinishedError, TaskNotFoundError } from './tasks.errors';
@@ -147,7 +148,7 @@ export class TasksService {
     try {
       await this.queue.enqueue(task.task_id);
     } catch (err) {
-      await this.tasks.transition(task.task_id, ['queued'], {
+      const failed = await this.tasks.transition(task.task_id, ['queued'], {
         $set: {
           status: 'failed',
           updated_at: new Date(),
@@ -160,6 +161,7 @@ export class TasksService {
           },
         },
       });
+      if (failed) await this.events.publish(finalStatusEvent(failed));
       await this.businessLog.record('ERROR', 'task failed: queue unavailable', context);
       throw err;
     }
@@ -216,7 +218,7 @@ export class TasksService {
     });
     if (cancelled) {
       await this.queue.removeIdle(taskId).catch(() => false);
-      await this.events.publish({ task_id: taskId, type: 'status', status: 'cancelled' });
+      await this.events.publish(finalStatusEvent(cancelled));
       await this.businessLog.record('INFO', 'task cancelled', context);
       return { view: toDetailView(cancelled, await this.runs.forTask(taskId)), immediate: true };
     }
@@ -231,7 +233,7 @@ export class TasksService {
           $set: { status: 'cancelled', completed_at: now, updated_at: now },
         });
         if (done) {
-          await this.events.publish({ task_id: taskId, type: 'status', status: 'cancelled' });
+          await this.events.publish(finalStatusEvent(done));
           await this.businessLog.record('INFO', 'task cancelled', context);
           return { view: toDetailView(done, await this.runs.forTask(taskId)), immediate: true };
         }
