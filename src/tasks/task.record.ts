@@ -37,6 +37,16 @@ export interface TaskMetadata {
   client?: Record<string, string | number | boolean | null>;
 }
 
+/** One attempt to deliver a task's completion webhook. */
+export interface WebhookDelivery {
+  at: Date;
+  attempt: number;
+  outcome: 'delivered' | 'failed';
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
 /** A task as stored in the `tasks` collection. */
 export interface TaskRecord {
   task_id: string;
@@ -62,6 +72,9 @@ export interface TaskRecord {
   error: TaskError | null;
   cost: TaskCost;
   metadata: TaskMetadata;
+  /** Where to POST the signed summary when the task finishes. */
+  webhook_url: string | null;
+  webhook_deliveries: WebhookDelivery[];
 }
 
 export const EMPTY_COST: TaskCost = {

@@ -54,6 +54,23 @@ export const TaskSchema = new Schema<TaskRecord>(
       api_key_id: { type: String, default: null },
       client: { type: Schema.Types.Mixed, default: undefined },
     },
+    webhook_url: { type: String, default: null },
+    webhook_deliveries: {
+      type: [
+        new Schema(
+          {
+            at: Date,
+            attempt: Number,
+            outcome: String,
+            status_code: Number,
+            error: String,
+            duration_ms: Number,
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
   },
   { collection: 'tasks', versionKey: false, minimize: false },
 );

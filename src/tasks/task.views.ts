@@ -86,6 +86,15 @@ export class AgentRunView {
   @ApiProperty({ nullable: true, type: Number }) cost_usd!: number | null;
 }
 
+export class WebhookDeliveryView {
+  @ApiProperty() at!: string;
+  @ApiProperty() attempt!: number;
+  @ApiProperty({ enum: ['delivered', 'failed'] }) outcome!: 'delivered' | 'failed';
+  @ApiProperty({ nullable: true, type: Number }) status_code!: number | null;
+  @ApiProperty({ nullable: true, type: String }) error!: string | null;
+  @ApiProperty() duration_ms!: number;
+}
+
 export class TaskDetailView {
   @ApiProperty() task_id!: string;
   @ApiProperty() session_id!: string;
@@ -106,6 +115,12 @@ export class TaskDetailView {
   @ApiProperty({ type: TaskErrorView, nullable: true }) error!: TaskErrorView | null;
   @ApiProperty({ type: TaskCostView }) cost!: TaskCostView;
   @ApiProperty({ type: [AgentRunView] }) agent_runs!: AgentRunView[];
+  @ApiProperty({ nullable: true, type: String }) webhook_url!: string | null;
+  @ApiProperty({
+    type: [WebhookDeliveryView],
+    description: 'Every attempt to deliver the webhook.',
+  })
+  webhook_deliveries!: WebhookDeliveryView[];
   @ApiProperty({ example: 'v1' }) api_version!: string;
 }
 
@@ -201,6 +216,15 @@ export function toDetailView(task: TaskRecord, runs: AgentRunRecord[]): TaskDeta
       usd_estimate: task.cost?.usd_estimate ?? null,
     },
     agent_runs: runs.map(toAgentRunView),
+    webhook_url: task.webhook_url ?? null,
+    webhook_deliveries: (task.webhook_deliveries ?? []).map((d) => ({
+      at: iso(d.at)!,
+      attempt: d.attempt,
+      outcome: d.outcome,
+      status_code: d.status_code ?? null,
+      error: d.error ?? null,
+      duration_ms: d.duration_ms,
+    })),
     api_version: API_VERSION,
   };
 }

@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AgentsController } from '../agents/agents.controller';
 import { AgentsModule } from '../agents/agents.module';
+import { TaskEventStreamService } from '../events/task-event-stream.service';
+import { TaskEventsController } from '../events/task-events.controller';
+import { TaskStreamFollower } from '../events/task-stream-follower';
 import { SessionsController } from '../sessions/sessions.controller';
 import { SessionsModule } from '../sessions/sessions.module';
 import { IdempotencyService } from './idempotency.service';
@@ -11,7 +15,13 @@ import { TasksService } from './tasks.service';
 /** The HTTP side of tasks and sessions. */
 @Module({
   imports: [TasksCoreModule, SessionsModule, AgentsModule],
-  controllers: [TasksController, SessionsController],
-  providers: [TasksService, IdempotencyService, TaskCancellationSignal],
+  controllers: [TasksController, TaskEventsController, SessionsController, AgentsController],
+  providers: [
+    TasksService,
+    IdempotencyService,
+    TaskCancellationSignal,
+    TaskEventStreamService,
+    TaskStreamFollower,
+  ],
 })
 export class TasksApiModule {}

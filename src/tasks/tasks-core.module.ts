@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { RedisStreamTaskEvents } from '../events/redis-stream-task-events';
+import { WebhookDispatcher } from '../webhooks/webhook-queue';
 import { AGENT_RUN_MODEL, AgentRunSchema } from './agent-run.schema';
 import { AgentRunsRepository } from './agent-runs.repository';
-import { RedisPubSubTaskEvents } from './redis-pubsub-task-events';
 import { TASK_MODEL, TaskSchema } from './task.schema';
 import { TaskEventsPublisher } from './task-events.publisher';
 import { TaskQueueProducer } from './task-queue.producer';
 import { TasksRepository } from './tasks.repository';
 
-/** Mode-neutral task plumbing: the collections, the queue and the event publisher. */
+/** Mode-neutral task plumbing: the collections, the queues and the event stream. */
 @Module({
   imports: [
     MongooseModule.forFeature([
@@ -20,8 +21,15 @@ import { TasksRepository } from './tasks.repository';
     TasksRepository,
     AgentRunsRepository,
     TaskQueueProducer,
-    { provide: TaskEventsPublisher, useClass: RedisPubSubTaskEvents },
+    { provide: TaskEventsPublisher, useClass: RedisStreamTaskEvents },
+    WebhookDispatcher,
   ],
-  exports: [TasksRepository, AgentRunsRepository, TaskQueueProducer, TaskEventsPublisher],
+  exports: [
+    TasksRepository,
+    AgentRunsRepository,
+    TaskQueueProducer,
+    TaskEventsPublisher,
+    WebhookDispatcher,
+  ],
 })
 export class TasksCoreModule {}

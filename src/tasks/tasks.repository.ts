@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
-import type { TaskRecord, TaskStatus } from './task.record';
+import type { TaskRecord, TaskStatus, WebhookDelivery } from './task.record';
 import { TASK_MODEL } from './task.schema';
 
 /** Whose tasks a query may see: a key id, or `null` when auth is disabled (everything). */
@@ -69,6 +69,13 @@ export class TasksRepository {
       .lean<TaskRecord & { _id?: unknown }>()
       .exec();
     return updated && withoutId(updated);
+  }
+
+  /** Appends a webhook delivery attempt (at most WEBHOOK_MAX_ATTEMPTS per task). */
+  async recordWebhookDelivery(taskId: string, delivery: WebhookDelivery): Promise<void> {
+    await this.tasks
+      .updateOne({ task_id: taskId }, { $push: { webhook_deliveries: delivery } })
+      .exec();
   }
 
   /** Tasks in `status` not touched since `before`, oldest first: the reconciler's candidates. */

@@ -3,7 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AgentRegistry } from '../agents/agent-registry';
 import { ValidationError } from '../common/errors';
-import { tasksConfig } from '../config';
+import { tasksConfig, webhooksConfig } from '../config';
+import { webhookUrlProblem } from '../webhooks/webhook-url';
 import { BusinessLog } from '../business-logs/business-log.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { AgentRunsRepository } from './agent-runs.repository';
@@ -48,6 +49,7 @@ export class TasksService {
     private readonly registry: AgentRegistry,
     private readonly businessLog: BusinessLog,
     @Inject(tasksConfig.KEY) private readonly config: ConfigType<typeof tasksConfig>,
+    @Inject(webhooksConfig.KEY) private readonly webhooks: ConfigType<typeof webhooksConfig>,
   ) {}
 
   /**
@@ -60,7 +62,7 @@ export class TasksService {
     origin: RequestOrigin,
     idempotencyKey?: string,
   ): Promise<{ body: ExecuteTaskResponse; replayed: boolean }> {
-    this.validate(dto);
+    await this.validate(dto);
     const claim = idempotencyKey
       ? await this.idempotency.claim(origin.apiKeyId, idempotencyKey, dto)
       : undefined;
@@ -78,8 +80,14 @@ export class TasksService {
     }
   }
 
-  private validate(dto: CreateTaskDto): void {
+  private async validate(dto: CreateTaskDto): Promise<void> {
     const details = [];
+    if (dto.webhook_url !== undefined) {
+      const problem = this.webhooks.secret
+        ? await webhookUrlProblem(dto.webhook_url, this.webhooks.allowPrivate)
+        : 'webhooks are not enabled on this server (WEBHOOK_SECRET is not set)';
+      if (problem) details.push({ field: 'webhook_url', message: problem });
+    }
     if (dto.task.length > this.config.maxTaskChars) {
       details.push({
         field: 'task',
@@ -122,6 +130,8 @@ export class TasksService {
       result: null,
       error: null,
       cost: { ...EMPTY_COST },
+      webhook_url: dto.webhook_url ?? null,
+      webhook_deliveries: [],
       metadata: {
         ip: origin.ip,
         user_agent: origin.userAgent,

@@ -36,6 +36,17 @@ export class CreateTaskDto {
   agent?: string;
 
   @ApiPropertyOptional({
+    description:
+      'Called with a signed JSON summary (Standard Webhooks) when the task finishes. Public http(s) URLs only.',
+    example: 'https://example.com/hooks/agent-tasks',
+    maxLength: 2048,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  webhook_url?: string;
+
+  @ApiPropertyOptional({
     description: 'Your own flat key/value data, stored with the task (at most 4 KB).',
     example: { ticket: 'OPS-42' },
     type: 'object',

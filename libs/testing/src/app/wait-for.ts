@@ -3,7 +3,7 @@
  * assertion: the deadline only turns a hang into a readable failure.
  */
 export async function waitFor<T>(
-  probe: () => Promise<T | undefined | null | false>,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   what: string,
   timeoutMs = 20_000,
 ): Promise<T> {

@@ -1,0 +1,169 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { Request, Response } from 'express';
+import { ValidationError } from '../common/errors';
+import { eventsConfig } from '../config';
+import { AppMetrics } from '../metrics/app-metrics';
+import { RedisConnections } from '../redis/redis-connections';
+import { finalStatusEvent, type TaskEvent } from '../tasks/task-event';
+import { FINISHED_STATUSES, type TaskRecord } from '../tasks/task.record';
+import { TaskNotFoundError } from '../tasks/tasks.errors';
+import { TasksRepository } from '../tasks/tasks.repository';
+import { SseWriter } from './sse-writer';
+import {
+  decodeEntry,
+  isFinal,
+  STREAM_ID,
+  type StoredTaskEvent,
+  taskStreamKey,
+} from './task-event-stream';
+import { TaskStreamFollower } from './task-stream-follower';
+
+const REPLAY_BATCH = 500;
+const CLIENT_RETRY_MS = 2000;
+
+/**
+ * One SSE subscription: replays the task's stored events (all, or after Last-Event-ID), then
+ * follows new ones with no gap and no duplicate, and closes after the final status. For a
+ * finished task whose stream has expired it sends one status event built from MongoDB.
+ */
+@Injectable()
+export class TaskEventStreamService {
+  constructor(
+    private readonly tasks: TasksRepository,
+    private readonly redis: RedisConnections,
+    private readonly follower: TaskStreamFollower,
+    private readonly metrics: AppMetrics,
+    @Inject(eventsConfig.KEY) private readonly config: ConfigType<typeof eventsConfig>,
+  ) {}
+
+  async stream(
+    req: Request,
+    res: Response,
+    taskId: string,
+    owner: string | null,
+    lastEventId?: string,
+  ): Promise<void> {
+    if (lastEventId !== undefined && !STREAM_ID.test(lastEventId)) {
+      throw new ValidationError([
+        {
+          field: 'Last-Event-ID',
+          message: 'Last-Event-ID must be an event id such as 1712345678901-0',
+        },
+      ]);
+    }
+    const task = await this.tasks.findOne(taskId, owner);
+    if (!task) throw new TaskNotFoundError(taskId);
+
+    const sse = new SseWriter(res);
+    let closed = false;
+    let unfollow: (() => void) | undefined;
+    let heartbeat: NodeJS.Timeout | undefined;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      unfollow?.();
+      clearInterval(heartbeat);
+      this.metrics.sseConnections.dec();
+      sse.end();
+    };
+    req.on('close', close);
+    this.metrics.sseConnections.inc();
+    sse.open(CLIENT_RETRY_MS);
+
+    try {
+      const replay = await this.replay(taskId, lastEventId ?? '-', sse, () => closed);
+      if (closed) return;
+      if (replay.final) return close();
+      if (
+        replay.lastId === undefined &&
+        lastEventId === undefined &&
+        FINISHED_STATUSES.includes(task.status)
+      ) {
+        // The stream has expired: what is left of the task is in MongoDB.
+        if (!(await this.streamExists(taskId))) return this.closeWithStoredStatus(sse, task, close);
+      }
+      unfollow = this.follower.follow(taskId, replay.lastId ?? lastEventId ?? '0-0', (events) => {
+        for (const { id, event } of events) {
+          if (closed) return;
+          sse.event(id, event);
+          if (isFinal(event)) return close();
+        }
+      });
+      heartbeat = setInterval(() => {
+        sse.heartbeat();
+        void this.closeIfFinishedWithoutEvent(taskId, sse, close);
+      }, this.config.heartbeatMs);
+    } catch (err) {
+      close();
+      throw err;
+    }
+  }
+
+  private async replay(
+    taskId: string,
+    after: string,
+    sse: SseWriter,
+    isClosed: () => boolean,
+  ): Promise<{ lastId?: string; final: boolean }> {
+    let start = after === '-' ? '-' : `(${after}`;
+    let lastId: string | undefined;
+    for (;;) {
+      const entries = (await this.redis.commands.xrange(
+        taskStreamKey(taskId),
+        start,
+        '+',
+        'COUNT',
+        REPLAY_BATCH,
+      )) as [string, string[]][];
+      for (const [id, fields] of entries) {
+        const stored = decodeEntry(id, fields);
+        lastId = id;
+        if (!stored || isClosed()) continue;
+        sse.event(id, stored.event);
+        if (isFinal(stored.event)) return { lastId, final: true };
+      }
+      if (entries.length < REPLAY_BATCH || isClosed()) return { lastId, final: false };
+      start = `(${lastId}`;
+    }
+  }
+
+  private async streamExists(taskId: string): Promise<boolean> {
+    return (await this.redis.commands.exists(taskStreamKey(taskId))) === 1;
+  }
+
+  private closeWithStoredStatus(sse: SseWriter, task: TaskRecord, close: () => void): void {
+    const input = finalStatusEvent(
+      task,
+      task.error ? { error: { code: task.error.code, message: task.error.message } } : {},
+    );
+    const event: TaskEvent = {
+      ...input,
+      seq: 0,
+      at: (task.completed_at ?? task.updated_at).toISOString(),
+    };
+    sse.event('0-0', event);
+    close();
+  }
+
+  /**
+   * A safety net for a stream that missed its final event (Redis was lost meanwhile): on each
+   * heartbeat, a task MongoDB says is finished gets its status from there and the stream closes.
+   */
+  private async closeIfFinishedWithoutEvent(
+    taskId: string,
+    sse: SseWriter,
+    close: () => void,
+  ): Promise<void> {
+    const task = await this.tasks.findOne(taskId).catch(() => null);
+    if (!task || !FINISHED_STATUSES.includes(task.status)) return;
+    const tail = (await this.redis.commands
+      .xrevrange(taskStreamKey(taskId), '+', '-', 'COUNT', 1)
+      .catch(() => [])) as [string, string[]][];
+    const last: StoredTaskEvent | undefined = tail[0]
+      ? decodeEntry(tail[0][0], tail[0][1])
+      : undefined;
+    if (last && isFinal(last.event)) return; // the follower is about to deliver it
+    this.closeWithStoredStatus(sse, task, close);
+  }
+}

@@ -1,0 +1,76 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { Queue } from 'bullmq';
+import { webhooksConfig } from '../config';
+import { RedisConnections } from '../redis/redis-connections';
+import type { TaskEvent } from '../tasks/task-event';
+import { TaskEventsPublisher } from '../tasks/task-events.publisher';
+import { TasksRepository } from '../tasks/tasks.repository';
+import { FINAL_STATUSES } from '../events/task-event-stream';
+
+export const WEBHOOK_QUEUE = 'webhooks';
+export const DELIVER_WEBHOOK_JOB = 'deliver_webhook';
+
+export interface DeliverWebhookJob {
+  task_id: string;
+}
+
+/**
+ * Puts a delivery job on the `webhooks` queue when a task with a webhook_url reaches a final
+ * state, in whichever process finished it. The job id is per task, so a task is announced once.
+ */
+@Injectable()
+export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Webhooks');
+  readonly queue: Queue<DeliverWebhookJob>;
+  private unsubscribe?: () => void;
+
+  constructor(
+    redis: RedisConnections,
+    private readonly events: TaskEventsPublisher,
+    private readonly tasks: TasksRepository,
+    @Inject(webhooksConfig.KEY) private readonly config: ConfigType<typeof webhooksConfig>,
+  ) {
+    this.queue = new Queue<DeliverWebhookJob>(WEBHOOK_QUEUE, {
+      connection: redis.createForQueue('webhook-queue', { enableOfflineQueue: false }),
+      prefix: redis.queuePrefix,
+    });
+    this.queue.on('error', () => undefined); // connection errors are logged by RedisConnections
+  }
+
+  onModuleInit(): void {
+    this.unsubscribe = this.events.onPublished((event) => void this.onEvent(event));
+  }
+
+  private async onEvent(event: TaskEvent): Promise<void> {
+    if (event.type !== 'status' || !event.status || !FINAL_STATUSES.has(event.status)) return;
+    try {
+      const task = await this.tasks.findOne(event.task_id);
+      if (!task?.webhook_url) return;
+      await this.queue.add(
+        DELIVER_WEBHOOK_JOB,
+        { task_id: task.task_id },
+        {
+          jobId: `webhook-${task.task_id}`,
+          attempts: this.config.maxAttempts,
+          backoff: { type: 'exponential', delay: this.config.backoffMs },
+          removeOnComplete: { age: 24 * 3600, count: 10_000 },
+          removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+        },
+      );
+    } catch (err) {
+      this.logger.warn({ task_id: event.task_id, err, msg: 'Could not schedule the webhook' });
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.unsubscribe?.();
+    await this.queue.close();
+  }
+}
