@@ -74,7 +74,8 @@ describe('SSE fan-out', () => {
     const tasks = await Promise.all(Array.from({ length: 200 }, () => submit()));
     const singles = await Promise.all(tasks.map((id) => subscribe(id)));
     const everyone = [first, ...crowd, ...singles];
-    await waitFor(() => everyone.every((s) => s.text.includes('"status":"queued"')),
+    await waitFor(
+      () => everyone.every((s) => s.text.includes('"status":"queued"')),
       'all 700 replays',
       60_000,
     );
@@ -83,7 +84,8 @@ describe('SSE fan-out', () => {
 
     // A live event reaches all 500 followers of the hot task, and their streams close.
     await request(t.app.getHttpServer()).post(`/v1/tasks/${hot}/cancel`).expect(200);
-    await waitFor(() => [first, ...crowd].every((s) => s.res.complete),
+    await waitFor(
+      () => [first, ...crowd].every((s) => s.res.complete),
       'the 500 streams to close',
       60_000,
     );
@@ -91,7 +93,8 @@ describe('SSE fan-out', () => {
 
     for (const s of singles) s.res.destroy();
     await waitFor(() => follower.size === 0, 'every follower to be released', 30_000);
-    await waitFor(() => ((await gauge.get()).values[0]?.value ?? 0) === baseline,
+    await waitFor(
+      async () => ((await gauge.get()).values[0]?.value ?? 0) === baseline,
       'the gauge back at baseline',
     );
     expect(await clients()).toBe(withOne);

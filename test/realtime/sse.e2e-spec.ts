@@ -101,9 +101,7 @@ describe('GET /v1/tasks/:task_id/events', () => {
     });
     const first = listen(eventsUrl(taskId), { apiKey: KEY });
     await hold.reached;
-    await waitFor(() => first.events.some((e) => e.type === 'agent_started'),
-      'agent_started',
-    );
+    await waitFor(() => first.events.some((e) => e.type === 'agent_started'), 'agent_started');
     first.source.close();
     const seen = [...first.events];
     hold.release();
