@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real backing services the test suites run against, when they are missing:
-#   - redis-server, from Debian packages;
+#   - redis-server, and chromium for the console's browser test, from Debian packages;
 #   - FerretDB v1.24 (a MongoDB-wire-compatible server on SQLite), built from its Go module.
 # Idempotent and quick when both are already there. Skips FerretDB when TEST_MONGO_URI is set
 # or a mongod is on the PATH, since the tests then use that instead.
@@ -69,6 +69,17 @@ install_ferretdb() {
   return 1
 }
 
+install_chromium() {
+  if [ -x /usr/bin/chromium ]; then
+    echo "chromium: /usr/bin/chromium"
+    return
+  fi
+  echo "chromium: installing from Debian packages (for the console's browser test)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null
+}
+
 install_redis
+install_chromium
 install_ferretdb
 case ":$PATH:" in *":$BIN_DIR:"*) ;; *) echo "note: add $BIN_DIR to PATH" ;; esac

@@ -6,9 +6,10 @@
   const state = { taskId: null, source: null };
 
   $('api-key').value = localStorage.getItem('ao-api-key') || '';
-  $('api-key').addEventListener('change', () =>
-    localStorage.setItem('ao-api-key', $('api-key').value),
-  );
+  $('api-key').addEventListener('change', () => {
+    localStorage.setItem('ao-api-key', $('api-key').value);
+    void loadAgents();
+  });
 
   function headers() {
     const h = { 'Content-Type': 'application/json' };
@@ -33,6 +34,7 @@
   async function loadAgents() {
     try {
       const agents = await api('GET', '/v1/agents');
+      while ($('agent').options.length > 1) $('agent').remove(1);
       for (const agent of agents) {
         const option = document.createElement('option');
         option.value = agent.name;
