@@ -17,6 +17,7 @@ import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
+import { MetricsRollupModule } from './system-metrics/metrics-rollup.module';
 import { WorkerModule } from './worker/worker.module';
 
 export interface AppModuleOptions {
@@ -34,7 +35,7 @@ export class AppModule implements NestModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
     const sides: DynamicModule['imports'] = [];
     if (options.mode !== 'worker') sides.push(ApiModule);
-    if (options.mode !== 'api') sides.push(WorkerModule);
+    if (options.mode !== 'api') sides.push(WorkerModule, MetricsRollupModule);
     return {
       module: AppModule,
       imports: [

@@ -8,6 +8,7 @@ import { BackingServiceUnavailableError } from './backing-services/backing-servi
 import { configureApp } from './bootstrap/configure-app';
 import { installGracefulShutdown } from './bootstrap/graceful-shutdown';
 import { APP_VERSION, ConfigValidationError, loadBootOptions, settingsSnapshot } from './config';
+import { startTracing } from './tracing/tracing';
 
 /** A signal before the app is up: exit at once (embedded services are stopped on exit). */
 function exitEarly(): void {
@@ -17,6 +18,12 @@ function exitEarly(): void {
 async function main(): Promise<void> {
   process.once('SIGTERM', exitEarly).once('SIGINT', exitEarly);
   const { env, mode } = loadBootOptions();
+  // Before the application exists, so every span (HTTP, queue, LLM) has a provider to go to.
+  const tracing = startTracing({
+    serviceName: env.OTEL_SERVICE_NAME,
+    serviceVersion: APP_VERSION,
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({ mode, prometheusEnabled: env.PROMETHEUS_ENABLED }),
     { bodyParser: false, bufferLogs: true, abortOnError: false },
@@ -40,7 +47,10 @@ async function main(): Promise<void> {
   installGracefulShutdown(app, {
     timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     logger,
-    afterClose: () => embedded.stop(),
+    afterClose: async () => {
+      await embedded.stop();
+      await tracing?.shutdown();
+    },
   });
 }
 

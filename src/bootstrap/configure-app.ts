@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { createValidationPipe } from '../common/http/validation.pipe';
 import { type AppMode, appConfig } from '../config';
+import { installHttpObservability } from '../metrics/http-observability';
 import { mountSwagger } from './swagger';
 
 /** Response headers browsers may read cross-origin. */
@@ -12,6 +13,9 @@ const EXPOSED_HEADERS = [
   'Link',
   'Idempotent-Replayed',
   'Retry-After',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
 ];
 
 /** Everything about the HTTP application that is not a module: shared by main.ts and the test app factory. */
@@ -20,6 +24,8 @@ export function configureApp(app: NestExpressApplication, mode: AppMode): void {
   app.useLogger(app.get(Logger));
   app.flushLogs();
   app.disable('x-powered-by');
+  // First in the stack, so every request is timed, traced and counted, refused ones included.
+  installHttpObservability(app);
   if (config.trustProxy) app.set('trust proxy', true);
   app.useGlobalPipes(createValidationPipe());
   if (config.corsOrigins.length > 0) {

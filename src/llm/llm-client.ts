@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import {
   AIMessage,
@@ -13,6 +13,8 @@ import type { ChatOpenAI } from '@langchain/openai';
 import type { LlmUsage, UsageRecorder } from '../../libs/agent-kit/src';
 import type { AppError } from '../common/errors';
 import { llmConfig } from '../config/namespaces';
+import { AppMetrics } from '../metrics/app-metrics';
+import { LlmCallTelemetry } from '../metrics/llm-call-telemetry';
 import { ChatModelFactory } from './chat-model.factory';
 import { classifyLlmError, retryAfterMs, retryForbidden } from './llm-error-classifier';
 import { LlmPricing } from './llm-pricing';
@@ -63,13 +65,18 @@ interface AttemptOutcome {
 @Injectable()
 export class LlmClient {
   private readonly logger = new Logger(LlmClient.name);
+  private readonly telemetry: LlmCallTelemetry;
 
   constructor(
     private readonly models: ChatModelFactory,
     private readonly pricing: LlmPricing,
     @Inject(llmConfig.KEY) private readonly cfg: ConfigType<typeof llmConfig>,
     @Inject(LLM_RETRY_POLICY) private readonly retryPolicy: LlmRetryPolicy,
-  ) {}
+    // Optional: modules built without MetricsModule (agent tests) still get spans, not metrics.
+    @Optional() metrics?: AppMetrics,
+  ) {
+    this.telemetry = new LlmCallTelemetry(metrics);
+  }
 
   isConfigured(): boolean {
     return this.models.isConfigured();
@@ -79,7 +86,20 @@ export class LlmClient {
     return this.models.modelName(role);
   }
 
-  async chat(request: ChatRequest): Promise<ChatResult> {
+  /** One call with its retries, traced as an `llm.chat` span and counted in the `llm_*` metrics. */
+  chat(request: ChatRequest): Promise<ChatResult> {
+    const call = {
+      model: this.models.modelName(request.role),
+      role: request.role,
+      streaming: request.onDelta !== undefined,
+      log: request.log,
+    };
+    return this.telemetry.observe(call, request.usage, (usage) =>
+      this.chatWithRetries({ ...request, usage }),
+    );
+  }
+
+  private async chatWithRetries(request: ChatRequest): Promise<ChatResult> {
     const model = this.models.chatModel(request.role, { temperature: request.temperature });
     const modelName = this.models.modelName(request.role);
     const messages = request.messages.map(toLangChain);

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { SpanKind } from '@opentelemetry/api';
 import { tavily, type TavilyClient } from '@tavily/core';
 import { searchConfig } from '../config/namespaces';
+import { inSpan } from '../tracing/spans';
 import { CancelledError, WebSearchFailedError } from './llm.errors';
 
 export interface WebSearchResult {
@@ -41,7 +43,20 @@ export class WebSearchService {
    * WebSearchFailedError on any failure (including TAVILY_TIMEOUT_MS passing) and CancelledError
    * when the signal fires.
    */
-  async search(query: string, signal: AbortSignal): Promise<WebSearchResult[]> {
+  search(query: string, signal: AbortSignal): Promise<WebSearchResult[]> {
+    const attributes = {
+      'search.provider': this.cfg.provider,
+      'search.max_results': this.cfg.maxResults,
+      'search.query_chars': query.length,
+    };
+    return inSpan('web_search', { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const results = await this.searchUntraced(query, signal);
+      span.setAttribute('search.results', results.length);
+      return results;
+    });
+  }
+
+  private async searchUntraced(query: string, signal: AbortSignal): Promise<WebSearchResult[]> {
     const client = this.client;
     if (!client) throw new WebSearchFailedError(this.disabledReason());
     if (signal.aborted) throw new CancelledError('The web search');

@@ -4,6 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import { type DestinationStream, destination } from 'pino';
 import { appConfig } from '../config';
+import { traceLogFields } from '../tracing/trace-log-fields';
 import { REDACT_PATHS, redactUrl } from './redact';
 import { resolveRequestId } from './request-id';
 
@@ -44,6 +45,8 @@ export class LoggingModule {
                   return id;
                 },
                 customProps: (req: IncomingMessage) => ({ request_id: req.id }),
+                // trace_id / span_id of the active span, when tracing is on.
+                mixin: traceLogFields,
                 autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
                 serializers: {
                   req: (req: SerializedRequest) => ({

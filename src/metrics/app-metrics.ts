@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register } from 'prom-client';
 
+/** Refreshes `queue_jobs` on each scrape; set by QueueJobsCollector while its app runs. */
+let queueJobsRefresh: ((gauge: Gauge<'state'>) => Promise<void>) | undefined;
+
 /**
  * Every Prometheus metric the service exports, in one place. prom-client's registry is per
  * process; a metric already registered (a second app in the same test process) is reused.
@@ -25,7 +28,14 @@ export class AppMetrics {
     ['agent'],
     [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
   );
-  readonly queueJobs = gauge('queue_jobs', 'Jobs of the agent_tasks queue by state', ['state']);
+  readonly queueJobs = gauge(
+    'queue_jobs',
+    'Jobs of the agent_tasks queue by state',
+    ['state'],
+    async function (this: Gauge<'state'>) {
+      await queueJobsRefresh?.(this);
+    },
+  );
   readonly llmRequests = counter('llm_requests_total', 'LLM calls by outcome', [
     'model',
     'outcome',
@@ -52,11 +62,22 @@ export class AppMetrics {
     'Webhook delivery attempts by outcome',
     ['outcome'],
   );
+  /** reason: `exceeded` (refused with 429) or `fail_open` (let through: the limiter's Redis failed). */
   readonly rateLimited = counter(
     'rate_limited_total',
     'Requests refused (or, failing open, let through) by the rate limiter',
-    [],
+    ['reason'],
   );
+
+  /** Sets (or clears) what refreshes `queue_jobs` when it is scraped. One per process: the last wins. */
+  setQueueJobsRefresh(refresh: ((gauge: Gauge<'state'>) => Promise<void>) | undefined): void {
+    queueJobsRefresh = refresh;
+  }
+
+  /** Whether `refresh` is the current `queue_jobs` refresher. */
+  isQueueJobsRefresh(refresh: (gauge: Gauge<'state'>) => Promise<void>): boolean {
+    return queueJobsRefresh === refresh;
+  }
 }
 
 function counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
@@ -66,10 +87,15 @@ function counter<L extends string>(name: string, help: string, labelNames: L[]):
   );
 }
 
-function gauge<L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> {
+function gauge<L extends string>(
+  name: string,
+  help: string,
+  labelNames: L[],
+  collect?: (this: Gauge<L>) => Promise<void>,
+): Gauge<L> {
   return (
     (register.getSingleMetric(name) as Gauge<L> | undefined) ??
-    new Gauge({ name, help, labelNames })
+    new Gauge({ name, help, labelNames, collect })
   );
 }
 

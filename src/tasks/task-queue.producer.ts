@@ -1,8 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { SpanKind } from '@opentelemetry/api';
 import { type JobsOptions, Queue } from 'bullmq';
 import { queueConfig } from '../config';
 import { RedisConnections } from '../redis/redis-connections';
+import { injectTraceContext, inSpan, type Traced } from '../tracing/spans';
 import { PROCESS_TASK_JOB, type ProcessTaskJob, TASK_QUEUE } from './task-queue';
 import { QueueUnavailableError } from './tasks.errors';
 
@@ -43,16 +45,29 @@ export class TaskQueueProducer implements OnModuleDestroy {
     };
   }
 
-  /** Adds the task's job; `jobId = task_id` makes a second add of the same task a no-op. */
-  async enqueue(taskId: string): Promise<void> {
+  /**
+   * Adds the task's job; `jobId = task_id` makes a second add of the same task a no-op. The job
+   * carries the caller's trace context, so the worker's span continues the request's trace.
+   */
+  enqueue(taskId: string): Promise<void> {
+    const attributes = {
+      'messaging.system': 'bullmq',
+      'messaging.destination.name': TASK_QUEUE,
+      'task.id': taskId,
+    };
+    return inSpan(`${TASK_QUEUE} publish`, { kind: SpanKind.PRODUCER, attributes }, () =>
+      this.add(taskId),
+    );
+  }
+
+  private async add(taskId: string): Promise<void> {
+    const data: Traced<ProcessTaskJob> = { task_id: taskId };
+    const trace = injectTraceContext();
+    if (trace) data.trace = trace;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.queue.add(
-          PROCESS_TASK_JOB,
-          { task_id: taskId },
-          { ...this.jobOptions, jobId: taskId },
-        ),
+        this.queue.add(PROCESS_TASK_JOB, data, { ...this.jobOptions, jobId: taskId }),
         new Promise((_, reject) => {
           timer = setTimeout(
             () => reject(new Error(`enqueue timed out after ${ENQUEUE_TIMEOUT_MS} ms`)),

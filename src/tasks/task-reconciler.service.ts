@@ -8,6 +8,7 @@ import {
 import type { ConfigType } from '@nestjs/config';
 import { BusinessLog } from '../business-logs/business-log.service';
 import { queueConfig } from '../config';
+import { AppMetrics } from '../metrics/app-metrics';
 import { RedisConnections } from '../redis/redis-connections';
 import { TaskQueueProducer } from './task-queue.producer';
 import type { TaskRecord } from './task.record';
@@ -35,6 +36,7 @@ export class TaskReconciler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly redis: RedisConnections,
     private readonly businessLog: BusinessLog,
     @Inject(queueConfig.KEY) private readonly config: ConfigType<typeof queueConfig>,
+    private readonly metrics: AppMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -101,6 +103,7 @@ export class TaskReconciler implements OnApplicationBootstrap, OnModuleDestroy {
       requeued.push(task.task_id);
       await this.logAction(task, 'task re-enqueued: it was processing but its job was gone');
     }
+    if (requeued.length > 0) this.metrics.reconcilerRequeued.inc(requeued.length);
     return requeued;
   }
 

@@ -6,9 +6,11 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { SpanKind } from '@opentelemetry/api';
 import { type Job, Worker } from 'bullmq';
 import { queueConfig } from '../config';
 import { RedisConnections } from '../redis/redis-connections';
+import { extractTraceContext, inSpan, type Traced } from '../tracing/spans';
 import { type ProcessTaskJob, TASK_QUEUE } from './task-queue';
 import { TaskRunner } from './task-runner.service';
 import { TasksRepository } from './tasks.repository';
@@ -44,12 +46,35 @@ export class TaskProcessor implements OnApplicationBootstrap, OnModuleDestroy {
     this.logger.log(`Processing ${TASK_QUEUE} with concurrency ${this.config.concurrency}`);
   }
 
+  /** Runs the attempt in a CONSUMER span, a child of the enqueueing request's span. */
   private process(job: Job<ProcessTaskJob>): Promise<void> {
-    return this.runner.execute({
-      taskId: job.data.task_id,
-      attempt: job.attemptsMade + 1,
-      maxAttempts: job.opts.attempts ?? 1,
-    });
+    const taskId = job.data.task_id;
+    const attempt = job.attemptsMade + 1;
+    const attributes = {
+      'messaging.system': 'bullmq',
+      'messaging.destination.name': TASK_QUEUE,
+      'messaging.message.id': job.id ?? taskId,
+      'task.id': taskId,
+      'task.attempt': attempt,
+    };
+    const parent = extractTraceContext((job.data as Traced<ProcessTaskJob>).trace);
+    return inSpan(
+      `${TASK_QUEUE} process`,
+      { kind: SpanKind.CONSUMER, attributes },
+      async (span) => {
+        try {
+          await this.runner.execute({ taskId, attempt, maxAttempts: job.opts.attempts ?? 1 });
+        } finally {
+          if (span.isRecording()) {
+            const task = await this.tasks.findOne(taskId).catch(() => null);
+            if (task?.selected_agent) span.setAttribute('agent.name', task.selected_agent);
+            if (task) span.setAttribute('task.status', task.status);
+            if (task) span.setAttribute('llm.total_tokens', task.cost.total_tokens);
+          }
+        }
+      },
+      parent,
+    );
   }
 
   /**

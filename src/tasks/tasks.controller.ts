@@ -9,6 +9,7 @@ import {
   Query,
   Req,
   Res,
+  UseGuards,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -24,6 +25,7 @@ import { API_KEY_SCHEME } from '../bootstrap/swagger';
 import { ValidationError } from '../common/errors';
 import { ApiErrors } from '../common/http/api-error.dto';
 import { setPagingHeaders } from '../common/http/paging-headers';
+import { BudgetGuard } from '../protection/budget.guard';
 import { CreateTaskDto } from './dto/create-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
 import { TasksService, type RequestOrigin } from './tasks.service';
@@ -58,6 +60,8 @@ export class TasksController {
     'VALIDATION_ERROR',
     'QUEUE_UNAVAILABLE',
   )
+  @ApiErrors('BUDGET_EXCEEDED', 'RATE_LIMIT_EXCEEDED')
+  @UseGuards(BudgetGuard)
   async execute(
     @Body() dto: CreateTaskDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,

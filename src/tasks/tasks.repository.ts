@@ -87,6 +87,130 @@ export class TasksRepository {
       .lean<TaskRecord[]>()
       .exec();
   }
+
+  /*
+   * Aggregations for /v1/system/metrics, /v1/usage and budgets. They stay inside what FerretDB
+   * 1.24 runs correctly: $match, then $group with exactly ONE accumulator ($sum) — FerretDB
+   * computes only the first accumulator of a $group and returns 0 for the others.
+   */
+
+  /** Tasks created in [from, to), counted by selected agent (null: not routed) and status. */
+  async countByAgentAndStatus(from: Date, to: Date): Promise<AgentStatusCount[]> {
+    const rows = await this.tasks
+      .aggregate<{ _id: { agent?: string | null; status: TaskStatus }; count: number }>([
+        { $match: { created_at: { $gte: from, $lt: to } } },
+        { $group: { _id: { agent: '$selected_agent', status: '$status' }, count: { $sum: 1 } } },
+      ])
+      .exec();
+    return rows.map((row) => ({
+      agent: row._id.agent ?? null,
+      status: row._id.status,
+      count: row.count,
+    }));
+  }
+
+  /** Token and USD totals of the tasks created in [from, to) by `owner`; unknown USD counts 0. */
+  async costTotals(owner: OwnerScope, from: Date, to: Date): Promise<CostTotals> {
+    const match = { ...ownerFilter(owner), created_at: { $gte: from, $lt: to } };
+    const [prompt, completion, total, usd] = await Promise.all(
+      ['prompt_tokens', 'completion_tokens', 'total_tokens', 'usd_estimate'].map((field) =>
+        this.sumOf(match, `$cost.${field}`),
+      ),
+    );
+    return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total, usd };
+  }
+
+  /** USD spent by `owner` on tasks created since `from` (null costs count 0). */
+  spendUsd(owner: OwnerScope, from: Date): Promise<number> {
+    return this.sumOf({ ...ownerFilter(owner), created_at: { $gte: from } }, '$cost.usd_estimate');
+  }
+
+  /** The tasks `owner` created in [from, to), with what the usage report needs, streamed. */
+  usageRows(owner: OwnerScope, from: Date, to: Date): AsyncIterable<UsageRow> {
+    return this.tasks
+      .find(
+        { ...ownerFilter(owner), created_at: { $gte: from, $lt: to } },
+        { _id: 0, created_at: 1, status: 1, cost: 1 },
+      )
+      .lean<UsageRow>()
+      .cursor();
+  }
+
+  /*
+   * Latency (completed_at - created_at) is kept on completed tasks as `latency_ms`, so averages
+   * are a $sum and percentiles a sort-and-skip over an index. The runner does not write it: it is
+   * filled in by fillLatency, for tasks finished since the last call (and older data).
+   */
+
+  /** The index the latency queries run on: it covers their filter, sort and projection. */
+  async ensureLatencyIndex(): Promise<void> {
+    await this.tasks.collection.createIndex(
+      { status: 1, created_at: 1, latency_ms: 1 },
+      { name: 'status_1_created_at_1_latency_ms_1' },
+    );
+  }
+
+  /** Sets `latency_ms` on up to `limit` completed tasks created in [from, to) that lack it. */
+  async fillLatency(from: Date, to: Date, limit: number): Promise<number> {
+    const docs = await this.tasks.collection
+      .find(
+        { status: 'completed', created_at: { $gte: from, $lt: to }, latency_ms: null },
+        { projection: { _id: 0, task_id: 1, created_at: 1, completed_at: 1 } },
+      )
+      .limit(limit)
+      .toArray();
+    const updates = docs.flatMap((doc) => {
+      if (!(doc.created_at instanceof Date) || !(doc.completed_at instanceof Date)) return [];
+      const latency = Math.max(0, doc.completed_at.getTime() - doc.created_at.getTime());
+      return [
+        {
+          updateOne: {
+            filter: { task_id: doc.task_id as string },
+            update: { $set: { latency_ms: latency } },
+          },
+        },
+      ];
+    });
+    if (updates.length > 0) await this.tasks.collection.bulkWrite(updates, { ordered: false });
+    return docs.length;
+  }
+
+  /** How many completed tasks created in [from, to) have a latency, and its sum. */
+  async latencySummary(from: Date, to: Date): Promise<{ count: number; sumMs: number }> {
+    const match = latencyMatch(from, to);
+    const [count, sums] = await Promise.all([
+      this.tasks.collection.countDocuments(match),
+      this.tasks.collection
+        .aggregate<{ sum: number }>([
+          { $match: match },
+          { $group: { _id: null, sum: { $sum: '$latency_ms' } } },
+        ])
+        .toArray(),
+    ]);
+    return { count, sumMs: sums[0]?.sum ?? 0 };
+  }
+
+  /** The `rank`-th smallest latency (0-based) of those tasks: sort and skip over the index. */
+  async latencyAtRank(from: Date, to: Date, rank: number): Promise<number | null> {
+    const [doc] = await this.tasks.collection
+      .find(latencyMatch(from, to), { projection: { _id: 0, latency_ms: 1 } })
+      .sort({ latency_ms: 1 })
+      .skip(rank)
+      .limit(1)
+      .toArray();
+    return typeof doc?.latency_ms === 'number' ? doc.latency_ms : null;
+  }
+
+  /** The sum of one numeric field over the matching tasks, as a single-accumulator $group. */
+  private async sumOf(match: QueryFilter<TaskRecord>, field: string): Promise<number> {
+    const [row] = await this.tasks
+      .aggregate<{ sum: number }>([
+        { $match: match },
+        { $group: { _id: null, sum: { $sum: field } } },
+      ])
+      .exec();
+    return row?.sum ?? 0;
+  }
 }
 
 function ownerFilter(owner: OwnerScope | undefined): QueryFilter<TaskRecord> {
@@ -96,4 +220,24 @@ function ownerFilter(owner: OwnerScope | undefined): QueryFilter<TaskRecord> {
 function withoutId<T extends { _id?: unknown }>(doc: T): Omit<T, '_id'> {
   const { _id, ...rest } = doc;
   return rest;
+}
+
+export interface AgentStatusCount {
+  agent: string | null;
+  status: TaskStatus;
+  count: number;
+}
+
+export interface CostTotals {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  usd: number;
+}
+
+export type UsageRow = Pick<TaskRecord, 'created_at' | 'status' | 'cost'>;
+
+/** Completed tasks created in [from, to) whose latency is known. */
+function latencyMatch(from: Date, to: Date) {
+  return { status: 'completed', created_at: { $gte: from, $lt: to }, latency_ms: { $ne: null } };
 }

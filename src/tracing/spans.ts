@@ -2,6 +2,7 @@ import {
   type Attributes,
   type Context,
   context,
+  INVALID_SPAN_CONTEXT,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -10,8 +11,12 @@ import {
   trace,
   type Tracer,
 } from '@opentelemetry/api';
+import { tracingEnabled } from './tracing';
 
 const TRACER_NAME = 'agent-orchestrator';
+
+/** Handed to `inSpan` callbacks while tracing is off: every call on it does nothing. */
+const NOOP_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /** W3C trace context as carried in a job's data from the producer to the worker. */
 export interface TraceCarrier {
@@ -37,6 +42,7 @@ export function inSpan<T>(
   fn: (span: Span) => Promise<T>,
   parent: Context = context.active(),
 ): Promise<T> {
+  if (!tracingEnabled()) return fn(NOOP_SPAN);
   return tracer().startActiveSpan(name, options, parent, async (span) => {
     try {
       return await fn(span);

@@ -66,7 +66,9 @@ export function startTracing(options: TracingOptions): Tracing | undefined {
 function spanProcessor(options: TracingOptions): SpanProcessor | undefined {
   if (options.exporter) return new SimpleSpanProcessor(options.exporter);
   if (!options.otlpEndpoint) return undefined;
-  return new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpTracesUrl(options.otlpEndpoint) }));
+  return new BatchSpanProcessor(
+    new OTLPTraceExporter({ url: otlpTracesUrl(options.otlpEndpoint) }),
+  );
 }
 
 /** The OTLP/HTTP spec: a base endpoint gets the per-signal path `v1/traces` appended. */

@@ -23,6 +23,8 @@ export const ERROR_HTTP_STATUS = {
   TASK_ALREADY_FINISHED: 409,
   IDEMPOTENCY_CONFLICT: 409,
   QUEUE_UNAVAILABLE: 503,
+  // Protection (rate limits, budgets)
+  BUDGET_EXCEEDED: 402,
   // Task failures (stored on the task; an HTTP status only if one ever reaches a response)
   CANCELLED: 409,
   UNKNOWN_TASK_TYPE: 422,

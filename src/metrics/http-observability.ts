@@ -1,0 +1,55 @@
+import { context } from '@opentelemetry/api';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { startHttpServerSpan } from '../tracing/http-server-span';
+import { AppMetrics } from './app-metrics';
+import { type ExpressRouteLike, RouteTemplates } from './route-templates';
+
+/**
+ * The first middleware of the HTTP stack: it times every request, labels it by its route
+ * template, counts it once when the response finishes (or the client goes away), and runs the
+ * request inside its tracing span. Being first, it also sees requests that a later middleware
+ * refuses before routing, and the 404s of unknown paths.
+ */
+export function httpObservability(metrics: AppMetrics, templates: RouteTemplates): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    const method = req.method;
+    const path = req.path;
+    const span = startHttpServerSpan({ method, path, headers: req.headers });
+    let recorded = false;
+    const record = (): void => {
+      if (recorded) return;
+      recorded = true;
+      const endpoint = routeTemplateOf(req) ?? templates.resolve(method, path);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpRequests.inc({ method, endpoint, status_code: String(res.statusCode) });
+      metrics.httpDuration.observe({ method, endpoint }, seconds);
+      span?.end(res.statusCode, endpoint);
+    };
+    res.once('finish', record);
+    res.once('close', record);
+    if (span) context.with(span.context, next);
+    else next();
+  };
+}
+
+/**
+ * Express sets `req.route` once a route matched; its path is the template (`/v1/tasks/:task_id`).
+ * Nest registers some middleware as wildcard routes too (`/{*path}`): those are no template.
+ */
+function routeTemplateOf(req: Request): string | undefined {
+  const route = (req as { route?: { path?: unknown } }).route;
+  return typeof route?.path === 'string' && !route.path.includes('*') ? route.path : undefined;
+}
+
+/** Installs the middleware ahead of everything Nest registers (call before init / listen). */
+export function installHttpObservability(app: NestExpressApplication): void {
+  const express = app.getHttpAdapter().getInstance() as {
+    router?: { stack?: { route?: ExpressRouteLike }[] };
+  };
+  const templates = new RouteTemplates(() =>
+    (express.router?.stack ?? []).flatMap((layer) => (layer.route ? [layer.route] : [])),
+  );
+  app.use(httpObservability(app.get(AppMetrics), templates));
+}

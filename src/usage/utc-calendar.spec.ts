@@ -1,0 +1,41 @@
+import {
+  addUtcMonths,
+  isoDate,
+  parseIsoDate,
+  utcDayStart,
+  utcDaysBetween,
+  utcMonthStart,
+} from './utc-calendar';
+
+describe('UTC calendar', () => {
+  it('finds the start of the UTC day and month whatever the time of day', () => {
+    const at = new Date('2026-03-31T23:59:59.999Z');
+    expect(utcDayStart(at).toISOString()).toBe('2026-03-31T00:00:00.000Z');
+    expect(utcMonthStart(at).toISOString()).toBe('2026-03-01T00:00:00.000Z');
+    expect(addUtcMonths(utcMonthStart(at), 1).toISOString()).toBe('2026-04-01T00:00:00.000Z');
+    expect(addUtcMonths(new Date('2026-12-01T00:00:00Z'), 1).toISOString()).toBe(
+      '2027-01-01T00:00:00.000Z',
+    );
+    expect(isoDate(at)).toBe('2026-03-31');
+  });
+
+  it('parses only real calendar dates written YYYY-MM-DD', () => {
+    expect(parseIsoDate('2024-02-29')?.toISOString()).toBe('2024-02-29T00:00:00.000Z');
+    for (const bad of [
+      '2025-02-29',
+      '2025-13-01',
+      '2025-1-01',
+      '20250101',
+      '2025-01-01T00:00Z',
+      '',
+    ]) {
+      expect(parseIsoDate(bad)).toBeUndefined();
+    }
+  });
+
+  it('counts whole days between two day starts', () => {
+    expect(utcDaysBetween(new Date('2025-01-01T00:00:00Z'), new Date('2026-01-01T00:00:00Z'))).toBe(
+      365,
+    );
+  });
+});

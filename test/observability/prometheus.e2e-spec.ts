@@ -1,0 +1,189 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import {
+  createTestApp,
+  type OpenAiTestServer,
+  type TavilyTestServer,
+  type TestApp,
+  waitFor,
+} from '@agent-orchestrator/testing';
+import type { Connection } from 'mongoose';
+import request from 'supertest';
+import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
+import { TaskReconciler } from '../../src/tasks/task-reconciler.service';
+import { pipelineApp, startLlmServers, waitForStatus } from '../tasks/pipeline-fixture';
+import { PrometheusText } from './prometheus-text';
+import { MINUTE, seedTasks } from './seed-tasks';
+
+/** Every family the service defines (issue #7), with its type. */
+const FAMILIES = {
+  api_http_requests_total: 'COUNTER',
+  api_http_request_duration_seconds: 'HISTOGRAM',
+  tasks_total: 'COUNTER',
+  task_duration_seconds: 'HISTOGRAM',
+  queue_jobs: 'GAUGE',
+  llm_requests_total: 'COUNTER',
+  llm_request_duration_seconds: 'HISTOGRAM',
+  llm_tokens_total: 'COUNTER',
+  llm_cost_usd_total: 'COUNTER',
+  reconciler_requeued_total: 'COUNTER',
+  webhook_deliveries_total: 'COUNTER',
+  rate_limited_total: 'COUNTER',
+  sse_connections: 'GAUGE',
+  process_cpu_user_seconds_total: 'COUNTER',
+} as const;
+
+async function scrape(t: TestApp): Promise<PrometheusText> {
+  const res = await request(t.app.getHttpServer()).get('/metrics').expect(200);
+  expect(res.headers['content-type']).toMatch(/^text\/plain/);
+  return new PrometheusText(res.text);
+}
+
+describe('GET /metrics (Prometheus) in the API and the worker', () => {
+  let llm: OpenAiTestServer;
+  let search: TavilyTestServer;
+  let t: TestApp;
+  let db: Connection;
+
+  beforeAll(async () => {
+    const servers = await startLlmServers();
+    llm = servers.llm;
+    search = servers.search;
+    t = await pipelineApp(servers.env, { mode: 'all' });
+    db = t.app.get<Connection>(getConnectionToken());
+  });
+  afterAll(async () => {
+    await t.close();
+    await llm.close();
+    await search.close();
+  });
+
+  const http = () => request(t.app.getHttpServer());
+
+  it('exposes valid text exposition with every metric family the service defines', async () => {
+    const metrics = await scrape(t);
+    for (const [name, type] of Object.entries(FAMILIES)) {
+      expect({ name, type: metrics.family(name).type }).toEqual({ name, type });
+    }
+    expect(metrics.series('queue_jobs').map((s) => s.labels.state)).toEqual(
+      expect.arrayContaining(['waiting', 'delayed', 'active', 'failed', 'completed']),
+    );
+  });
+
+  it('labels requests by route template, and paths that match no route as unmatched', async () => {
+    const before = await scrape(t);
+    const taskId = '0b0f6d8e-7d43-4d55-9d43-1f0c2f6a7e11';
+    await http().get(`/v1/tasks/${taskId}`).expect(404);
+    await http().get('/v1/tasks/another-id').expect(404);
+    await http().get(`/no/such/path/${taskId}`).expect(404);
+    // Refused by the body parser, a middleware that runs before routing.
+    await http()
+      .post('/v1/agent/execute')
+      .set('Content-Type', 'text/plain')
+      .send('hello')
+      .expect(415);
+    await http().get('/v1/tasks?page=0').expect(422);
+    const after = await scrape(t);
+
+    const delta = (labels: Record<string, string>) =>
+      after.value('api_http_requests_total', labels) -
+      before.value('api_http_requests_total', labels);
+    expect(delta({ method: 'GET', endpoint: '/v1/tasks/:task_id', status_code: '404' })).toBe(2);
+    expect(delta({ method: 'GET', endpoint: 'unmatched', status_code: '404' })).toBe(1);
+    expect(delta({ method: 'POST', endpoint: '/v1/agent/execute', status_code: '415' })).toBe(1);
+    expect(delta({ method: 'GET', endpoint: '/v1/tasks', status_code: '422' })).toBe(1);
+    const durations = (s: PrometheusText) =>
+      s.histogramCount('api_http_request_duration_seconds', {
+        method: 'GET',
+        endpoint: '/v1/tasks/:task_id',
+      });
+    expect(durations(after) - durations(before)).toBe(2);
+    // No raw path ever becomes a label value.
+    const endpoints = after.series('api_http_requests_total').map((s) => s.labels.endpoint);
+    expect(endpoints.filter((e) => e.includes(taskId) || e.includes('another-id'))).toEqual([]);
+    expect(endpoints).toContain('/metrics');
+    expect(after.histogramCounts('api_http_request_duration_seconds')[0].labels).toEqual({
+      method: expect.any(String) as string,
+      endpoint: expect.any(String) as string,
+    });
+  });
+
+  it('counts a task run through the LLM test server: task, duration, LLM calls, tokens and cost', async () => {
+    const before = await scrape(t);
+    const res = await http()
+      .post('/v1/agent/execute')
+      .send({ task: 'Write a Python function that reverses a string' })
+      .expect(200);
+    const task = await waitForStatus(t, res.body.task_id as string);
+    expect(task.status).toBe('completed');
+    expect(task.selected_agent).toBe('CodeAgent');
+    const after = await waitFor(async () => {
+      const s = await scrape(t);
+      const done = s.value('tasks_total', { agent: 'CodeAgent', status: 'completed' });
+      return done > before.value('tasks_total', { agent: 'CodeAgent', status: 'completed' }) && s;
+    }, 'tasks_total to count the task');
+
+    const delta = (name: string, labels: Record<string, string> = {}) =>
+      after.value(name, labels) - before.value(name, labels);
+    expect(delta('tasks_total', { agent: 'CodeAgent', status: 'completed' })).toBe(1);
+    const taskDurations = (s: PrometheusText) =>
+      s.histogramCount('task_duration_seconds', { agent: 'CodeAgent' });
+    expect(taskDurations(after) - taskDurations(before)).toBe(1);
+    // The router (gpt-4.1-mini) and the CodeAgent (gpt-4.1) each made one successful call.
+    expect(delta('llm_requests_total', { model: 'gpt-4.1-mini', outcome: 'success' })).toBe(1);
+    expect(delta('llm_requests_total', { model: 'gpt-4.1', outcome: 'success' })).toBe(1);
+    const llmDurations = (s: PrometheusText) =>
+      s.histogramCount('llm_request_duration_seconds', { model: 'gpt-4.1' });
+    expect(llmDurations(after) - llmDurations(before)).toBe(1);
+    // Tokens and cost add up to what the task itself records.
+    expect(delta('llm_tokens_total', { kind: 'prompt' })).toBe(task.cost.prompt_tokens);
+    expect(delta('llm_tokens_total', { kind: 'completion' })).toBe(task.cost.completion_tokens);
+    expect(delta('llm_cost_usd_total')).toBeCloseTo(task.cost.usd_estimate ?? -1, 8);
+    expect(delta('llm_cost_usd_total', { model: 'gpt-4.1' })).toBeGreaterThan(0);
+    // The job itself completes once the runner returns, just after the task does.
+    await waitFor(
+      async () => (await scrape(t)).value('queue_jobs', { state: 'completed' }) >= 1,
+      'queue_jobs to show the completed job',
+    );
+    // Without tracing the job carries nothing but the task id.
+    const job = await t.app.get(TaskQueueProducer).queue.getJob(task.task_id);
+    expect(job?.data).toEqual({ task_id: task.task_id });
+  });
+
+  it('counts the tasks the reconciler puts back on the queue', async () => {
+    const [lost] = await seedTasks(db, [
+      { status: 'queued', createdAt: new Date(Date.now() - 10 * MINUTE) },
+    ]);
+    const before = await scrape(t);
+    expect(await t.app.get(TaskReconciler).reconcile()).toEqual([lost]);
+    const after = await scrape(t);
+    expect(
+      after.value('reconciler_requeued_total') - before.value('reconciler_requeued_total'),
+    ).toBe(1);
+    await waitForStatus(t, lost);
+  });
+
+  it('serves the same families on a worker’s own HTTP listener', async () => {
+    const worker = await createTestApp({
+      mode: 'worker',
+      backends: t.backends,
+      keepDatabase: true,
+      env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined },
+    });
+    try {
+      await request(worker.app.getHttpServer()).get('/v1/tasks').expect(404);
+      const metrics = await scrape(worker);
+      for (const name of ['tasks_total', 'llm_requests_total', 'queue_jobs', 'sse_connections']) {
+        expect(metrics.families.has(name)).toBe(true);
+      }
+      expect(
+        metrics.value('api_http_requests_total', {
+          method: 'GET',
+          endpoint: 'unmatched',
+          status_code: '404',
+        }),
+      ).toBeGreaterThanOrEqual(1);
+    } finally {
+      await worker.close();
+    }
+  });
+});
