@@ -33,10 +33,10 @@ describe('SSE fan-out', () => {
     probe = new Redis(redisUrl);
   });
   afterAll(async () => {
-    probe.disconnect();
+    probe?.disconnect();
     await t.close();
     await redis.stop();
-  });
+  }, 60_000);
 
   const clients = async (): Promise<number> =>
     ((await probe.client('LIST')) as string).trim().split('\n').length;
@@ -98,5 +98,5 @@ describe('SSE fan-out', () => {
       'the gauge back at baseline',
     );
     expect(await clients()).toBe(withOne);
-  });
+  }, 180_000); // a hang guard for 700 streams on a loaded 2-core machine, not a timing claim
 });
