@@ -21,6 +21,8 @@ import { TaskStreamFollower } from './task-stream-follower';
 
 const REPLAY_BATCH = 500;
 const CLIENT_RETRY_MS = 2000;
+/** How long after a task finished its stream may still be waiting for the final event. */
+const FINAL_EVENT_GRACE_MS = 10_000;
 
 /**
  * One SSE subscription: replays the task's stored events (all, or after Last-Event-ID), then
@@ -157,6 +159,9 @@ export class TaskEventStreamService {
   ): Promise<void> {
     const task = await this.tasks.findOne(taskId).catch(() => null);
     if (!task || !FINISHED_STATUSES.includes(task.status)) return;
+    // The final event is appended just after MongoDB records the final state: give it time.
+    const finishedAt = new Date(task.completed_at ?? task.updated_at).getTime();
+    if (Date.now() - finishedAt < FINAL_EVENT_GRACE_MS) return;
     const tail = (await this.redis.commands
       .xrevrange(taskStreamKey(taskId), '+', '-', 'COUNT', 1)
       .catch(() => [])) as [string, string[]][];

@@ -105,7 +105,7 @@ export class TaskStreamFollower implements OnModuleDestroy {
       const ids = keys.map((key) => this.oldestPosition(key));
       let reply: XReadReply;
       try {
-        reply = (await this.reader!.xread(
+        reply = await this.reader!.xread(
           'COUNT',
           BATCH,
           'BLOCK',
@@ -113,14 +113,16 @@ export class TaskStreamFollower implements OnModuleDestroy {
           'STREAMS',
           ...keys,
           ...ids,
-        ));
+        );
       } catch (err) {
         if (this.stopped) return;
         this.logger.warn({ err, msg: 'Reading task streams failed; retrying' });
         await new Promise((r) => setTimeout(r, 250));
         continue;
       }
-      for (const [key, entries] of reply ?? []) this.dispatch(key, entries);
+      const readFrom = new Map(keys.map((key, i) => [key, ids[i]]));
+      for (const [key, entries] of reply ?? [])
+        this.dispatch(key, entries, readFrom.get(key) ?? '0-0');
     }
   }
 
@@ -133,11 +135,14 @@ export class TaskStreamFollower implements OnModuleDestroy {
     return oldest ?? '$';
   }
 
-  private dispatch(key: string, entries: [string, string[]][]): void {
+  private dispatch(key: string, entries: [string, string[]][], readFrom: string): void {
     const decoded = entries
       .map(([id, fields]) => decodeEntry(id, fields))
       .filter((e): e is StoredTaskEvent => !!e);
     for (const follower of [...(this.followers.get(key) ?? [])]) {
+      // A follower that joined after this read began is behind its window: entries between its
+      // own position and the window's start are not in this batch. The next read starts from it.
+      if (compareStreamIds(follower.lastId, readFrom) < 0) continue;
       const fresh = decoded.filter((e) => compareStreamIds(e.id, follower.lastId) > 0);
       if (fresh.length === 0) continue;
       follower.lastId = fresh[fresh.length - 1].id;

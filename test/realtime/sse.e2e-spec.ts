@@ -119,6 +119,29 @@ describe('GET /v1/tasks/:task_id/events', () => {
     );
   });
 
+  it('gives every subscriber that joins while events flow each event once, in order, with no gap', async () => {
+    // Slow streaming: deltas keep arriving while subscribers join one after another.
+    llm.when((r) => JSON.stringify(r.body).includes('join while flowing'), {
+      content: 'word '.repeat(120),
+      chunkDelayMs: 5,
+    });
+    const taskId = await submit({
+      task: 'Write an article: join while flowing',
+      agent: 'ContentAgent',
+    });
+    const clients = [];
+    for (let i = 0; i < 30; i++) {
+      clients.push(listen(eventsUrl(taskId), { apiKey: KEY }));
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    await Promise.all(clients.map((c) => c.finished));
+    for (const client of clients) {
+      const seqs = client.events.map((e) => e.data.seq as number);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+      expect(statuses(client.events)).toEqual(['queued', 'processing', 'completed']);
+    }
+  });
+
   it('sends heartbeats while the task waits', async () => {
     const hold = llm.holdNext((r) => JSON.stringify(r.body).includes('heartbeat wait'));
     const taskId = await submit({
