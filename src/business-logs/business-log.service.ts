@@ -27,4 +27,30 @@ export class BusinessLog {
       this.logger.warn({ ...context, err, msg: `Could not store business log "${message}"` });
     }
   }
+
+  /**
+   * Records a task's one-off event (its outcome) once, however often it is recorded: a job that
+   * runs again after its worker died records it again, in case the death came before the first.
+   */
+  async recordOnce(
+    level: BusinessLogLevel,
+    message: string,
+    context: BusinessLogContext & { task_id: string },
+  ): Promise<void> {
+    try {
+      const inserted = await this.repository.insertOnce({
+        timestamp: new Date(),
+        level,
+        message,
+        context,
+      });
+      if (!inserted) return;
+    } catch (err) {
+      this.logger.warn({ ...context, err, msg: `Could not store business log "${message}"` });
+    }
+    const line = { ...context, msg: message };
+    if (level === 'ERROR') this.logger.error(line);
+    else if (level === 'WARN') this.logger.warn(line);
+    else this.logger.log(line);
+  }
 }

@@ -13,6 +13,18 @@ export class BusinessLogsRepository {
     await this.logs.create(record);
   }
 
+  /** Inserts the record unless its task already has one with this message; true when inserted. */
+  async insertOnce(record: BusinessLogRecord & { context: { task_id: string } }): Promise<boolean> {
+    const result = await this.logs
+      .updateOne(
+        { message: record.message, 'context.task_id': record.context.task_id },
+        { $setOnInsert: record },
+        { upsert: true },
+      )
+      .exec();
+    return result.upsertedCount > 0;
+  }
+
   forTask(taskId: string): Promise<BusinessLogRecord[]> {
     return this.logs
       .find({ 'context.task_id': taskId }, { _id: 0 })

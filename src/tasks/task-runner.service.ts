@@ -60,6 +60,7 @@ export class TaskRunner {
         attempt,
         msg: 'Task already finished or cancelled; nothing to do',
       });
+      await this.recordOutcomeOnce(taskId);
       return;
     }
     if (task.cancel_requested_at) {
@@ -168,12 +169,36 @@ export class TaskRunner {
     if (!done) return; // cancelled meanwhile, or another run of the same job finished first
     await this.sessions.recordTask(task.session_id, task.metadata.api_key_id, task.task_id, now);
     await this.events.publish(finalStatusEvent(done, { summary: output.summary }));
-    await this.businessLog.record('INFO', 'task completed', {
+    await this.businessLog.recordOnce('INFO', 'task completed', {
       task_id: task.task_id,
       session_id: task.session_id,
       agent_name: routing.agent_name,
       total_tokens: result.usage.total_tokens,
     });
+  }
+
+  /**
+   * The job of a finished task ran again: its worker died after finishing the task but before
+   * the job was done, maybe before the outcome's business log was written. Writes it if missing.
+   */
+  private async recordOutcomeOnce(taskId: string): Promise<void> {
+    const task = await this.tasks.findOne(taskId);
+    const context = { task_id: taskId, session_id: task?.session_id ?? null };
+    if (task?.status === 'completed') {
+      await this.businessLog.recordOnce('INFO', 'task completed', {
+        ...context,
+        agent_name: task.selected_agent,
+        total_tokens: task.cost.total_tokens,
+      });
+    } else if (task?.status === 'failed' && task.error) {
+      await this.businessLog.recordOnce('ERROR', 'task failed', {
+        ...context,
+        agent_name: task.selected_agent,
+        attempt: task.error.attempts,
+        error_code: task.error.code,
+        error_message: task.error.message,
+      });
+    }
   }
 
   private async finishCancelled(task: TaskRecord, failure?: PeerAgentFailure): Promise<void> {
@@ -250,7 +275,7 @@ export class TaskRunner {
       await this.events.publish(
         finalStatusEvent(failed, { error: { code, message, retryable, attempts: attempt } }),
       );
-      await this.businessLog.record('ERROR', 'task failed', {
+      await this.businessLog.recordOnce('ERROR', 'task failed', {
         ...context,
         attempt,
         error_code: code,

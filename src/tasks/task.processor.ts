@@ -9,6 +9,7 @@ import type { ConfigType } from '@nestjs/config';
 import { SpanKind } from '@opentelemetry/api';
 import { type Job, Worker } from 'bullmq';
 import { queueConfig } from '../config';
+import { isMongoUnavailable } from '../database/mongo-unavailable';
 import { RedisConnections } from '../redis/redis-connections';
 import { extractTraceContext, inSpan, type Traced } from '../tracing/spans';
 import { type ProcessTaskJob, TASK_QUEUE } from './task-queue';
@@ -78,14 +79,17 @@ export class TaskProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * The runner records every failure it can see. What it cannot (a job that stalled too often,
-   * or a database that was down while it saved) is recorded here, once the job has no attempts left.
+   * The runner records every failure it can see. What it cannot (a job that stalled too often) is
+   * recorded here, once the job has no attempts left.
    */
   private async onFailed(job: Job<ProcessTaskJob> | undefined, err: Error): Promise<void> {
     if (!job) return;
     const finalAttempt =
       job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';
     if (!finalAttempt) return;
+    // A database that was away through every attempt is no fault of the task: it stays queued
+    // or processing, and the reconciler gives it a new job once the database is back.
+    if (isMongoUnavailable(err)) return;
     const now = new Date();
     try {
       await this.tasks.transition(job.data.task_id, ['queued', 'processing'], {

@@ -50,6 +50,9 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
 
   private async onEvent(event: TaskEvent): Promise<void> {
     if (event.type !== 'status' || !event.status || !FINAL_STATUSES.has(event.status)) return;
+    // Without a secret no task carries a webhook_url (accept refuses it) and none is delivered:
+    // skip the task lookup, one database read per finished task (npm run bench, pipeline).
+    if (!this.config.secret) return;
     try {
       const task = await this.tasks.findOne(event.task_id);
       if (!task?.webhook_url) return;

@@ -86,9 +86,10 @@ describe('LlmClient against the OpenAI test server', () => {
     });
 
     it('retries a timed-out attempt and succeeds when the next one is on time', async () => {
-      const client = await clientWith({ LLM_TIMEOUT_MS: '100', LLM_MAX_RETRIES: '1' });
+      // A timeout roomy enough for the on-time attempt on a loaded CI machine.
+      const client = await clientWith({ LLM_TIMEOUT_MS: '1500', LLM_MAX_RETRIES: '1' });
       llm.enqueue(
-        { content: 'too late', fault: { type: 'slow_first_byte', delayMs: 3_000 } },
+        { content: 'too late', fault: { type: 'slow_first_byte', delayMs: 6_000 } },
         { content: 'on time' },
       );
 

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { isMongoUnavailable } from '../../database/mongo-unavailable';
 import {
   AppError,
   DependencyUnavailableError,
@@ -70,17 +71,8 @@ export function toErrorEnvelope(exception: unknown, method: string, path: string
   return { ...envelope(500, 'INTERNAL_ERROR', 'An unexpected error occurred.'), unexpected: true };
 }
 
-/** The MongoDB driver's errors for "no server reachable", which are not the caller's fault. */
-const MONGO_UNAVAILABLE = new Set([
-  'MongoServerSelectionError',
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoNotConnectedError',
-  'MongoTopologyClosedError',
-]);
-
 function normalise(exception: unknown): unknown {
-  if (exception instanceof Error && MONGO_UNAVAILABLE.has(exception.name)) {
+  if (isMongoUnavailable(exception)) {
     return new DependencyUnavailableError('The database', exception);
   }
   if (!isBodyParserError(exception)) return exception;

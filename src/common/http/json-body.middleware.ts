@@ -3,10 +3,16 @@ import type { ConfigType } from '@nestjs/config';
 import { json } from 'body-parser';
 import type { NextFunction, Request, Response } from 'express';
 import { appConfig } from '../../config';
-import { UnsupportedMediaTypeError } from '../errors';
+import { AppError, UnsupportedMediaTypeError, ValidationError } from '../errors';
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/**
+ * Deepest nesting a body may have. No request of ours needs more than 2 levels; a deeper one
+ * would only drive the recursive walks of validation (ValidationPipe, class-transformer) into a
+ * stack overflow.
+ */
+export const MAX_BODY_DEPTH = 32;
 
 /**
  * Parses JSON bodies up to MAX_BODY_BYTES. It runs as a Nest middleware (not a bare Express one)
@@ -28,8 +34,30 @@ export class JsonBodyMiddleware implements NestMiddleware {
       throw new UnsupportedMediaTypeError(contentType);
     return new Promise<void>((resolve, reject) => {
       this.parse(req, res, (err?: unknown) => (err ? reject(asError(err)) : resolve()));
-    }).then(() => next());
+    }).then(() => {
+      if (deeperThan(req.body, MAX_BODY_DEPTH)) {
+        throw new ValidationError([
+          {
+            field: 'body',
+            message: `the body must not be nested more than ${MAX_BODY_DEPTH} levels deep`,
+          },
+        ]);
+      }
+      next();
+    });
   }
+}
+
+/** Whether `value` nests objects or arrays more than `limit` levels deep (iterative: no recursion). */
+function deeperThan(value: unknown, limit: number): boolean {
+  const stack: { node: unknown; depth: number }[] = [{ node: value, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) stack.push({ node: child, depth: depth + 1 });
+  }
+  return false;
 }
 
 function hasBody(req: Request): boolean {
@@ -37,7 +65,16 @@ function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-/** body-parser passes http-errors instances; anything else is wrapped so the filter sees an Error. */
+/**
+ * body-parser passes http-errors instances with a `type`, except for a body it could not
+ * decompress (a Content-Encoding that does not match the bytes): that one is the client's 400
+ * too. Anything else is wrapped so the filter sees an Error.
+ */
 function asError(err: unknown): Error {
+  const status = (err as { status?: unknown } | null)?.status;
+  const typed = typeof (err as { type?: unknown } | null)?.type === 'string';
+  if (!typed && typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError('BAD_REQUEST', 'The request body could not be decoded.', { cause: err });
+  }
   return err instanceof Error ? err : new Error(String(err));
 }

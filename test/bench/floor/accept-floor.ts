@@ -1,0 +1,240 @@
+/**
+ * The floor of the accept benchmark: a bare node:http handler for POST /v1/agent/execute, run in
+ * its own process, with the same clients as the service (mongoose and its schemas, BullMQ with
+ * the same job options over ioredis). No framework, no validation library, no middleware.
+ *
+ * FLOOR_MODE=minimal: the brief's floor, one task insert and one BullMQ add.
+ * FLOOR_MODE=full:    every write TasksService.accept makes, in the same order: session upsert,
+ *                     task insert, user message upsert, BullMQ add, "queued" event (the same Lua
+ *                     script), business log insert. The gap to it is the framework's own cost.
+ */
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import mongoose from 'mongoose';
+import { BusinessLogSchema } from '../../../src/business-logs/business-log.schema';
+import { MessageSchema, SessionSchema } from '../../../src/sessions/session.schema';
+import { TaskSchema } from '../../../src/tasks/task.schema';
+
+/** RedisStreamTaskEvents' append script, verbatim. */
+const APPEND_SCRIPT = `
+local seq = redis.call('INCR', KEYS[2])
+local event = (string.gsub(ARGV[2], '^{"seq":0', '{"seq":' .. seq, 1))
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', event)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return {id, seq}
+`;
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+};
+
+async function main(): Promise<void> {
+  const full = process.env.FLOOR_MODE === 'full';
+  const prefix = env('REDIS_GLOBAL_KEYPREFIX');
+  const keyDigest = createHash('sha256').update(env('API_KEYS')).digest();
+
+  const connection = await mongoose
+    .createConnection(env('MONGO_URI'), {
+      dbName: env('MONGO_DB_NAME'),
+      bufferCommands: false,
+      serverSelectionTimeoutMS: 5000,
+      autoIndex: true,
+      autoCreate: true,
+    })
+    .asPromise();
+  const Tasks = connection.model('Task', TaskSchema);
+  const Sessions = connection.model('Session', SessionSchema);
+  const Messages = connection.model('Message', MessageSchema);
+  const Logs = connection.model('BusinessLog', BusinessLogSchema);
+  await Promise.all([Tasks, Sessions, Messages, Logs].map((m) => m.init()));
+
+  const redisOptions = { maxRetriesPerRequest: 2 };
+  const commands = new Redis(env('REDIS_URL'), {
+    ...redisOptions,
+    connectionName: 'floor:commands',
+    keyPrefix: prefix,
+  });
+  const queue = new Queue('agent_tasks', {
+    connection: new Redis(env('REDIS_URL'), {
+      connectionName: 'floor:queue',
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: false,
+    }),
+    prefix: `${prefix}bull`,
+  });
+  const jobOptions = {
+    attempts: 4,
+    backoff: { type: 'exponential', delay: 2000 },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 50_000 },
+  };
+
+  async function accept(body: { task?: unknown; session_id?: unknown }, req: IncomingMessage) {
+    const now = new Date();
+    const apiKeyId = createHash('sha256')
+      .update(String(req.headers['x-api-key']))
+      .digest('hex')
+      .slice(0, 16);
+    const ip = req.socket.remoteAddress ?? null;
+    let sessionId = typeof body.session_id === 'string' ? body.session_id : randomUUID();
+    if (full) {
+      const session = await Sessions.findOneAndUpdate(
+        { session_id: sessionId, api_key_id: apiKeyId },
+        {
+          $setOnInsert: {
+            session_id: sessionId,
+            api_key_id: apiKeyId,
+            created_at: now,
+            updated_at: now,
+            metadata: { ip },
+            last_task_id: null,
+          },
+        },
+        { upsert: true, returnDocument: 'after' },
+      )
+        .lean<{ session_id: string }>()
+        .exec();
+      sessionId = session.session_id;
+    }
+    const task = {
+      task_id: randomUUID(),
+      session_id: sessionId,
+      input_text: String(body.task),
+      status: 'queued' as const,
+      requested_agent: null,
+      selected_agent: null,
+      agent_type: null,
+      peer_routing_reason: null,
+      routing_confidence: null,
+      created_at: now,
+      updated_at: now,
+      queued_at: now,
+      started_at: null,
+      completed_at: null,
+      cancel_requested_at: null,
+      attempts: 0,
+      requeues: 0,
+      result: null,
+      error: null,
+      cost: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, usd_estimate: 0 },
+      webhook_url: null,
+      webhook_deliveries: [],
+      metadata: {
+        ip,
+        user_agent: req.headers['user-agent'] ?? null,
+        request_id: randomUUID(),
+        api_key_id: apiKeyId,
+      },
+    };
+    await Tasks.create(task);
+    if (full) {
+      const message = {
+        session_id: sessionId,
+        api_key_id: apiKeyId,
+        task_id: task.task_id,
+        role: 'user' as const,
+        agent_name: null,
+        content: task.input_text,
+        created_at: now,
+      };
+      await Messages.updateOne(
+        { task_id: task.task_id, role: 'user' },
+        { $setOnInsert: message },
+        { upsert: true },
+      ).exec();
+    }
+    await queue.add(
+      'process_task',
+      { task_id: task.task_id },
+      { ...jobOptions, jobId: task.task_id },
+    );
+    if (full) {
+      const event = {
+        seq: 0,
+        task_id: task.task_id,
+        type: 'status',
+        status: 'queued',
+        at: new Date().toISOString(),
+      };
+      await commands.eval(
+        APPEND_SCRIPT,
+        2,
+        `task_events:${task.task_id}`,
+        `task_events_seq:${task.task_id}`,
+        '10000',
+        JSON.stringify(event),
+        '604800',
+      );
+      await Logs.create({
+        timestamp: new Date(),
+        level: 'INFO',
+        message: 'task created',
+        context: {
+          task_id: task.task_id,
+          session_id: sessionId,
+          request_id: null,
+          agent_name: null,
+        },
+      });
+    }
+    return {
+      task_id: task.task_id,
+      session_id: sessionId,
+      status: 'queued',
+      queued_at: now.toISOString(),
+      message: 'Task accepted and queued.',
+      api_version: 'v1',
+    };
+  }
+
+  const send = (res: ServerResponse, status: number, body: unknown): void => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
+    res.end(text);
+  };
+
+  const server = createServer((req, res) => {
+    if (req.method !== 'POST' || req.url !== '/v1/agent/execute') return send(res, 404, {});
+    const key = req.headers['x-api-key'];
+    const presented = createHash('sha256')
+      .update(typeof key === 'string' ? key : '')
+      .digest();
+    if (!timingSafeEqual(presented, keyDigest)) return send(res, 401, {});
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let body: { task?: unknown; session_id?: unknown };
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString()) as typeof body;
+      } catch {
+        return send(res, 400, {});
+      }
+      if (typeof body.task !== 'string' || body.task.length === 0) return send(res, 400, {});
+      accept(body, req).then(
+        (out) => send(res, 200, out),
+        (err: unknown) => send(res, 503, { error: String(err) }),
+      );
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  server.listen(Number(env('PORT')), '127.0.0.1', () => process.send?.({ type: 'ready' }));
+  process.on('disconnect', () => {
+    server.close();
+    void Promise.all([queue.close(), commands.quit(), connection.close()]).finally(() =>
+      process.exit(0),
+    );
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import type { BenchBackends } from './backends';
+import type { LlmProcess } from './llm-process';
+import type { GoalCheck } from './report';
+
+/** What every benchmark is given: the backing services, the LLM server and a logger. */
+export interface BenchContext {
+  backends: BenchBackends;
+  llm: LlmProcess;
+  /** Unique per run, for database names and Redis key prefixes. */
+  runId: string;
+  log(line: string): void;
+  /** BENCH_QUICK=1: shorter runs, for trying the harness (figures are not comparable). */
+  quick: boolean;
+}
+
+/** What a benchmark hands back: its figures (written as JSON) and its goals. */
+export interface BenchOutcome {
+  name: string;
+  goals: GoalCheck[];
+  data: Record<string, unknown>;
+}
+
+/** The roots of every process whose CPU time a benchmark reports. */
+export function cpuRoots(
+  ctx: BenchContext,
+  extra: Record<string, number | undefined>,
+): Record<string, number | number[] | undefined> {
+  return {
+    ...extra,
+    db: ctx.backends.dbPids.length ? ctx.backends.dbPids : undefined,
+    redis: ctx.backends.redisPid,
+    llm: ctx.llm.pid,
+    bench: process.pid,
+  };
+}

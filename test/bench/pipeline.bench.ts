@@ -1,0 +1,266 @@
+import { Redis } from 'ioredis';
+import { type BenchContext, type BenchOutcome, cpuRoots } from './lib/context';
+import { CpuMeter, formatCores } from './lib/cpu';
+import { formatOps, type OpCounts, opsPer, snapshotOps, totalOps } from './lib/op-counters';
+import { measureRoundTrips } from './lib/round-trips';
+import { type GoalCheck, printTable, type TableRow, verdict } from './lib/report';
+import { type ServiceHandle, startService } from './lib/service';
+import { round, summarize, type Summary } from './lib/stats';
+import { CODE_TASKS, TaskStore, TaskSubmitter, type TaskTiming } from './lib/task-driver';
+
+const CONCURRENCY = 50;
+const LLM_CALLS_PER_TASK = 2;
+
+interface PhaseResult {
+  llm_latency_ms: number;
+  tasks: number;
+  failed: number;
+  /** Accept rate while the queue was filled (api only, 50 connections). */
+  prefill_tasks_per_s: number;
+  /** N / (last completed_at - first started_at): how fast one worker drains a full queue. */
+  drain_tasks_per_s: number;
+  ideal_tasks_per_s: number | null;
+  /** Drain phase, per task: (completed_at - started_at) - LLM time (agent_runs durations). */
+  worker_overhead_ms: Summary;
+  /** Drain phase, per task: sum of agent_runs durations. */
+  llm_ms: Summary;
+  cores_drain: Record<string, number>;
+  /** Drain phase: commands per task the worker sent to the database and to Redis. */
+  worker_ops_per_task: { mongo: OpCounts; redis: OpCounts };
+  /** One round trip from the benchmark process on an idle connection, p50 (after the run). */
+  round_trips: { db_insert_ms: number; db_find_by_id_ms: number; redis_ping_ms: number };
+  paced: {
+    tasks: number;
+    rate_per_s: number;
+    failed: number;
+    /** completed_at - created_at. */
+    end_to_end_ms: Summary;
+    /** end-to-end - sum of agent_runs durations. */
+    overhead_vs_agent_runs_ms: Summary;
+    /** end-to-end - calls x configured LLM latency. */
+    overhead_vs_nominal_llm_ms: Summary;
+    /** created_at -> started_at: enqueue to pick-up. */
+    pickup_ms: Summary;
+    cores: Record<string, number>;
+    /** Accept + processing: commands per task, API and worker together. */
+    ops_per_task: { mongo: OpCounts; redis: OpCounts };
+  };
+}
+
+function failedOf(timings: TaskTiming[]): number {
+  return timings.filter((t) => t.status !== 'completed').length;
+}
+
+async function runPhase(
+  ctx: BenchContext,
+  latencyMs: number,
+  tasks: number,
+  paced: number,
+): Promise<PhaseResult> {
+  const dbName = `bench_${ctx.runId}_pipeline_${latencyMs}`;
+  const options = {
+    backends: ctx.backends,
+    dbName,
+    keyPrefix: `bench_${ctx.runId}_pipeline_${latencyMs}:`,
+    llmUrl: ctx.llm.url,
+    env: { WORKER_CONCURRENCY: String(CONCURRENCY) },
+  };
+  await ctx.llm.configure(latencyMs);
+  const store = await TaskStore.open(ctx.backends.mongoUri, dbName);
+  const api = await startService('api', options);
+  ctx.backends.indexDatabase(dbName);
+  const submitter = new TaskSubmitter(api.origin);
+  const probe = new Redis(ctx.backends.redisUrl, { connectionName: 'bench:probe' });
+  const ops = () => snapshotOps(ctx.backends.dbMetricsUrl, probe);
+  let worker: ServiceHandle | undefined;
+  try {
+    // 1. Fill the queue with the API alone, then start one worker and let it drain the queue.
+    const t0 = Date.now();
+    const ids = await submitter.submitMany(tasks, CODE_TASKS);
+    const prefillRate = tasks / ((Date.now() - t0) / 1000);
+    ctx.log(
+      `pipeline ${latencyMs} ms: ${tasks} tasks queued at ${round(prefillRate)} tasks/s; starting the worker`,
+    );
+    const opsBefore = await ops();
+    const sentBefore = { ...store.sent };
+    worker = await startService('worker', options);
+    const meter = new CpuMeter(cpuRoots(ctx, { api: api.pid, worker: worker.pid }));
+    meter.begin();
+    await store.waitForFinished(tasks, 600_000);
+    const coresDrain = meter.end();
+    const opsAfter = await ops();
+    const workerOps = perTask(opsBefore, opsAfter, tasks, sentBefore, store.sent);
+    const drained = await store.timings(ids);
+    const firstStart = Math.min(...drained.map((t) => t.started_at));
+    const lastDone = Math.max(...drained.map((t) => t.completed_at));
+    const drainRate = tasks / ((lastDone - firstStart) / 1000);
+    ctx.log(
+      `pipeline ${latencyMs} ms: drained at ${round(drainRate)} tasks/s; cores: ${formatCores(coresDrain)}`,
+    );
+    ctx.log(
+      `pipeline ${latencyMs} ms: per task, database ${totalOps(workerOps.mongo)} (${formatOps(workerOps.mongo)}); ` +
+        `Redis ${totalOps(workerOps.redis)} (${formatOps(workerOps.redis)})`,
+    );
+
+    // 2. Paced arrivals below capacity, so no task waits in the queue: end-to-end latency.
+    const ideal = latencyMs > 0 ? CONCURRENCY / ((LLM_CALLS_PER_TASK * latencyMs) / 1000) : null;
+    const rate = Math.max(5, Math.min(0.5 * drainRate, ideal ? 0.7 * ideal : Infinity));
+    const pacedMeter = new CpuMeter(cpuRoots(ctx, { api: api.pid, worker: worker.pid }));
+    pacedMeter.begin();
+    const pacedOpsBefore = await ops();
+    const pacedSentBefore = { ...store.sent };
+    const pacedIds = await submitter.submitPaced(paced, CODE_TASKS, rate);
+    await store.waitForFinished(tasks + paced, 600_000);
+    const pacedCores = pacedMeter.end();
+    const pacedOps = perTask(pacedOpsBefore, await ops(), paced, pacedSentBefore, store.sent);
+    const pacedTimings = await store.timings(pacedIds);
+    const roundTrips = await measureRoundTrips(ctx.backends.mongoUri, dbName, probe);
+    const e2e = pacedTimings.map((t) => t.completed_at - t.created_at);
+    const result: PhaseResult = {
+      llm_latency_ms: latencyMs,
+      tasks,
+      failed: failedOf(drained),
+      prefill_tasks_per_s: round(prefillRate, 1),
+      drain_tasks_per_s: round(drainRate, 1),
+      ideal_tasks_per_s: ideal,
+      worker_overhead_ms: summarize(drained.map((t) => t.completed_at - t.started_at - t.llm_ms)),
+      llm_ms: summarize(drained.map((t) => t.llm_ms)),
+      cores_drain: coresDrain,
+      worker_ops_per_task: workerOps,
+      round_trips: roundTrips,
+      paced: {
+        tasks: paced,
+        rate_per_s: round(rate, 1),
+        failed: failedOf(pacedTimings),
+        end_to_end_ms: summarize(e2e),
+        overhead_vs_agent_runs_ms: summarize(pacedTimings.map((t, i) => e2e[i] - t.llm_ms)),
+        overhead_vs_nominal_llm_ms: summarize(e2e.map((ms) => ms - LLM_CALLS_PER_TASK * latencyMs)),
+        pickup_ms: summarize(pacedTimings.map((t) => t.started_at - t.created_at)),
+        cores: pacedCores,
+        ops_per_task: pacedOps,
+      },
+    };
+    ctx.log(
+      `pipeline ${latencyMs} ms: paced ${paced} at ${round(rate)}/s: e2e p50 ${result.paced.end_to_end_ms.p50} ms, ` +
+        `overhead p50 ${result.paced.overhead_vs_agent_runs_ms.p50} / p99 ${result.paced.overhead_vs_agent_runs_ms.p99} ms`,
+    );
+    return result;
+  } finally {
+    submitter.close();
+    await worker?.stop();
+    await api.stop();
+    await store.close();
+    probe.disconnect();
+  }
+}
+
+/** Commands per task between two snapshots, less what the benchmark's store sent meanwhile. */
+function perTask(
+  before: { mongo: OpCounts; redis: OpCounts },
+  after: { mongo: OpCounts; redis: OpCounts },
+  tasks: number,
+  sentBefore: OpCounts,
+  sentAfter: OpCounts,
+): { mongo: OpCounts; redis: OpCounts } {
+  const own: OpCounts = {};
+  for (const [name, n] of Object.entries(sentAfter)) own[name] = n - (sentBefore[name] ?? 0);
+  return {
+    mongo: opsPer(before.mongo, after.mongo, tasks, own),
+    redis: opsPer(before.redis, after.redis, tasks),
+  };
+}
+
+/**
+ * 1,000 CodeAgent tasks (router + agent = 2 LLM calls each) through the API and one worker with
+ * WORKER_CONCURRENCY=50, at 200 ms per LLM call (ideal 125 tasks/s) and at 0 ms.
+ */
+export async function runPipelineBench(ctx: BenchContext): Promise<BenchOutcome> {
+  const tasks = ctx.quick ? 200 : 1000;
+  const paced = ctx.quick ? 60 : 300;
+  // BENCH_PIPELINE_ONLY=0 (or 200) runs one phase, e.g. to profile it with BENCH_PROFILE=worker.
+  const only = process.env.BENCH_PIPELINE_ONLY;
+  const slow = only === '0' ? undefined : await runPhase(ctx, 200, tasks, paced);
+  const fast = only === '200' ? undefined : await runPhase(ctx, 0, tasks, paced);
+  if (!slow || !fast) {
+    return { name: 'pipeline-partial', goals: [], data: { phases: [slow ?? fast] } };
+  }
+  const ideal = slow.ideal_tasks_per_s!;
+  const ratio = slow.drain_tasks_per_s / ideal;
+  const overhead = slow.paced.overhead_vs_agent_runs_ms;
+  const rows: TableRow[] = [
+    {
+      metric: 'completed tasks/s (200 ms LLM)',
+      service: slow.drain_tasks_per_s,
+      reference: ideal,
+      ratio,
+      goal: '≥ 0.90',
+      verdict: verdict(ratio >= 0.9),
+    },
+    {
+      metric: 'overhead p50 ms (e2e − agent runs)',
+      service: overhead.p50,
+      reference: 0,
+      goal: '< 15 ms',
+      verdict: verdict(overhead.p50 < 15),
+    },
+    { metric: 'overhead p99 ms (e2e − agent runs)', service: overhead.p99, reference: 0 },
+    {
+      metric: 'overhead p50 / p99 ms (e2e − 2×200)',
+      service: `${slow.paced.overhead_vs_nominal_llm_ms.p50} / ${slow.paced.overhead_vs_nominal_llm_ms.p99}`,
+    },
+    {
+      metric: 'end-to-end p50 / p99 ms (paced)',
+      service: `${slow.paced.end_to_end_ms.p50} / ${slow.paced.end_to_end_ms.p99}`,
+      reference: 2 * 200,
+    },
+    {
+      metric: 'pick-up p50 / p99 ms (paced)',
+      service: `${slow.paced.pickup_ms.p50} / ${slow.paced.pickup_ms.p99}`,
+    },
+    {
+      metric: 'worker overhead p50 / p99 ms (drain)',
+      service: `${slow.worker_overhead_ms.p50} / ${slow.worker_overhead_ms.p99}`,
+    },
+    { metric: 'completed tasks/s (0 ms LLM)', service: fast.drain_tasks_per_s, reference: 'n/a' },
+    {
+      metric: 'overhead p50 / p99 ms (0 ms, e2e − agent runs)',
+      service: `${fast.paced.overhead_vs_agent_runs_ms.p50} / ${fast.paced.overhead_vs_agent_runs_ms.p99}`,
+    },
+    {
+      metric: 'end-to-end p50 / p99 ms (0 ms, paced)',
+      service: `${fast.paced.end_to_end_ms.p50} / ${fast.paced.end_to_end_ms.p99}`,
+      reference: 0,
+    },
+    { metric: 'agent runs p50 ms per task (0 ms)', service: fast.llm_ms.p50 },
+    {
+      metric: 'database commands per task (worker)',
+      service: totalOps(slow.worker_ops_per_task.mongo),
+    },
+    {
+      metric: 'Redis commands per task (worker)',
+      service: totalOps(slow.worker_ops_per_task.redis),
+    },
+    {
+      metric: 'db / Redis commands per task (api+worker)',
+      service: `${totalOps(slow.paced.ops_per_task.mongo)} / ${totalOps(slow.paced.ops_per_task.redis)}`,
+    },
+    {
+      metric: 'one round trip p50 ms: db insert / find / Redis',
+      service: `${slow.round_trips.db_insert_ms} / ${slow.round_trips.db_find_by_id_ms} / ${slow.round_trips.redis_ping_ms}`,
+    },
+    {
+      metric: 'failed tasks (200 / 0 ms)',
+      service: `${slow.failed + slow.paced.failed} / ${fast.failed + fast.paced.failed}`,
+    },
+  ];
+  printTable(
+    `Pipeline: ${tasks} tasks, api + 1 worker, WORKER_CONCURRENCY=${CONCURRENCY}, 2 LLM calls per task`,
+    'ideal',
+    rows,
+  );
+  const goals: GoalCheck[] = [
+    { goal: 'pipeline ≥ 90% of ideal 125 tasks/s', value: round(ratio, 2), pass: ratio >= 0.9 },
+    { goal: 'pipeline overhead p50 < 15 ms', value: overhead.p50, pass: overhead.p50 < 15 },
+  ];
+  return { name: 'pipeline', goals, data: { concurrency: CONCURRENCY, phases: [slow, fast] } };
+}

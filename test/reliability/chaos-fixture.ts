@@ -1,0 +1,77 @@
+import {
+  installDemoScript,
+  OpenAiTestServer,
+  TavilyTestServer,
+  type TestBackends,
+} from '@agent-orchestrator/testing';
+import type { SeededRandom } from '../../libs/testing/src/reliability';
+
+/** The paid APIs, served by the wire-level test servers with the demo script installed. */
+export interface LlmServers {
+  llm: OpenAiTestServer;
+  search: TavilyTestServer;
+  /** What points an app at them. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startLlmServers(
+  options: { latencyMs?: number; openAiKey?: string; tavilyKey?: string } = {},
+): Promise<LlmServers> {
+  const openAiKey = options.openAiKey ?? 'test-openai-key';
+  const tavilyKey = options.tavilyKey ?? 'tvly-test-key';
+  const llm = await OpenAiTestServer.start({
+    latencyMs: options.latencyMs ?? 0,
+    requireKey: openAiKey,
+  });
+  const search = await TavilyTestServer.start({
+    latencyMs: options.latencyMs ?? 0,
+    requireKey: tavilyKey,
+  });
+  installDemoScript(llm, search);
+  return {
+    llm,
+    search,
+    env: {
+      OPENAI_BASE_URL: llm.url,
+      OPENAI_API_KEY: openAiKey,
+      TAVILY_BASE_URL: search.url,
+      TAVILY_API_KEY: tavilyKey,
+    },
+    close: async () => {
+      await llm.close();
+      await search.close();
+    },
+  };
+}
+
+/** The backends of a test as a spawned process sees them. */
+export function processBackends(b: TestBackends) {
+  return {
+    mongoUri: b.mongoUri,
+    mongoDbName: b.mongoDbName,
+    redisUrl: b.redisUrl,
+    redisKeyPrefix: b.redisKeyPrefix,
+  };
+}
+
+const CODE_TASKS = [
+  'Write a Python function that returns the first n fibonacci numbers',
+  'Write a TypeScript function that lists primes up to a limit',
+  'Write a JavaScript function to reverse a string',
+  'Write a Python script that sorts a list with merge sort',
+];
+const CONTENT_TASKS = [
+  'Write a blog post about the history of tea',
+  'Write an article explaining how tides work',
+  'Write a short essay comparing trains and planes',
+  'Write a newsletter summary about urban gardening',
+];
+
+/** A task text the demo script routes with confidence, unique by `n`, code or content at random. */
+export function chaosTaskText(random: SeededRandom, n: number): string {
+  const base = random.chance(0.5) ? random.pick(CODE_TASKS) : random.pick(CONTENT_TASKS);
+  return `${base} (task ${n})`;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
