@@ -47,7 +47,7 @@ export async function runMemoryBench(ctx: BenchContext): Promise<BenchOutcome> {
   const batches = ctx.quick ? 4 : 10;
   // The run stops early (and says so) past this budget: with FerretDB every write gets slower
   // as the collections grow, and npm run bench should stay near 10 minutes.
-  const budgetS = Number(process.env.BENCH_MEMORY_BUDGET_S ?? 330);
+  const budgetS = Number(process.env.BENCH_MEMORY_BUDGET_S ?? 300);
   const dbName = `bench_${ctx.runId}_memory`;
   const options = {
     backends: ctx.backends,
@@ -85,8 +85,8 @@ export async function runMemoryBench(ctx: BenchContext): Promise<BenchOutcome> {
     let stalled: string | undefined;
     for (let i = 1; i <= batches; i++) {
       const t0 = Date.now();
-      await submitter.submitMany(batch, CODE_TASKS);
       try {
+        await submitter.submitMany(batch, CODE_TASKS);
         await store.waitForFinished(i * batch, 900_000, 250, 60_000);
       } catch (err) {
         stalled = err instanceof Error ? err.message : String(err);

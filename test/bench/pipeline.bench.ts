@@ -176,7 +176,7 @@ function perTask(
  */
 export async function runPipelineBench(ctx: BenchContext): Promise<BenchOutcome> {
   const tasks = ctx.quick ? 200 : 1000;
-  const paced = ctx.quick ? 60 : 300;
+  const paced = ctx.quick ? 60 : 200;
   // BENCH_PIPELINE_ONLY=0 (or 200) runs one phase, e.g. to profile it with BENCH_PROFILE=worker.
   const only = process.env.BENCH_PIPELINE_ONLY;
   const slow = only === '0' ? undefined : await runPhase(ctx, 200, tasks, paced);

@@ -62,7 +62,12 @@ async function main(): Promise<void> {
     await llm.stop();
     await backends.stop();
   };
-  process.once('SIGINT', () => void stop().finally(() => process.exit(130)));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the services`);
+      void stop().finally(() => process.exit(130));
+    });
+  }
   try {
     for (const name of names) {
       const loadMax = Number(process.env.BENCH_LOAD_MAX ?? 1.0);

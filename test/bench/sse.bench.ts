@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { type BenchContext, type BenchOutcome, cpuRoots } from './lib/context';
 import { CpuMeter, formatCores } from './lib/cpu';
@@ -90,6 +91,9 @@ export async function runSseBench(ctx: BenchContext): Promise<BenchOutcome> {
 
     // Start the worker: from now on every event is published while they listen.
     const liveFrom = Date.now();
+    // How late this process's own event loop ran meanwhile: arrival stamps are late by as much.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     worker = await startService('worker', options);
     const meter = new CpuMeter(cpuRoots(ctx, { api: api.pid, worker: worker.pid }));
     meter.begin();
@@ -105,6 +109,12 @@ export async function runSseBench(ctx: BenchContext): Promise<BenchOutcome> {
       await new Promise((r) => setTimeout(r, 200));
     }
     const cores = meter.end();
+    loopDelay.disable();
+    const benchLoopDelay = {
+      p50: round(loopDelay.percentile(50) / 1e6, 1),
+      p99: round(loopDelay.percentile(99) / 1e6, 1),
+      max: round(loopDelay.max / 1e6, 1),
+    };
     const unfinished = clients.filter((c) => !c.ended).length;
     await new Promise((r) => setTimeout(r, 2000));
     const after = await snapshot(api, ctx.backends.redisPort, probe);
@@ -173,6 +183,10 @@ export async function runSseBench(ctx: BenchContext): Promise<BenchOutcome> {
         metric: '  of which XADD→receive p50 / p99 (API)',
         service: `${deliveryLatency.p50} / ${deliveryLatency.p99}`,
       },
+      {
+        metric: '  benchmark event-loop delay p50 / p99 (ms)',
+        service: `${benchLoopDelay.p50} / ${benchLoopDelay.p99}`,
+      },
       { metric: 'live events received', service: latencies.length },
       {
         metric: 'subscribers with final event / gaps',
@@ -219,6 +233,7 @@ export async function runSseBench(ctx: BenchContext): Promise<BenchOutcome> {
         latency_ms: latency,
         stamp_to_append_ms: appendLatency,
         append_to_receive_ms: deliveryLatency,
+        bench_event_loop_delay_ms: benchLoopDelay,
         events_received: received,
         live_events: latencies.length,
         subscribers_with_final_event: withFinal,

@@ -231,7 +231,7 @@ async function startFerretDbOnPostgres(
       '-c',
       'full_page_writes=off',
       '-c',
-      'max_connections=200',
+      'max_connections=450',
     ],
     { stdio: 'ignore', ...(user ?? {}) },
   );
@@ -251,7 +251,9 @@ async function startFerretDbOnPostgres(
   const port = await freePort();
   const debug = await withDebugAddr([
     '--handler=postgresql',
-    `--postgresql-url=postgres://postgres@127.0.0.1:${pgPort}/postgres`,
+    // FerretDB's default pool (50) deadlocked here under 50 concurrent jobs (goroutines stuck in
+    // pgxpool.Acquire, even ping unanswered): a pool larger than the clients' concurrency.
+    `--postgresql-url=postgres://postgres@127.0.0.1:${pgPort}/postgres?pool_max_conns=400`,
     `--state-dir=${dir}`,
     `--listen-addr=127.0.0.1:${port}`,
     '--telemetry=disable',

@@ -64,8 +64,16 @@ export function serviceEnv(options: ServiceOptions): Record<string, string> {
     ...(options.llmUrl ? { OPENAI_BASE_URL: options.llmUrl } : {}),
     LLM_MAX_RETRIES: '0',
     ...options.env,
+    // BENCH_SERVICE_ENV='{"SSE_HEARTBEAT_MS":"200"}': extra settings for an experiment.
+    ...(JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') as Record<string, string>),
   };
 }
+
+/** Service processes still running when the benchmark exits are killed with it. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 export async function startService(
   mode: 'api' | 'worker',
@@ -89,6 +97,8 @@ export async function startService(
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let tail = '';
   const keep = (chunk: Buffer): void => {
     tail = (tail + chunk.toString()).slice(-8000);

@@ -58,6 +58,9 @@ export class TaskSubmitter {
           });
         },
       );
+      req.setTimeout(60_000, () =>
+        req.destroy(new Error('POST /v1/agent/execute: no answer in 60 s')),
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -118,7 +121,11 @@ export class TaskStore {
   ) {}
 
   static async open(uri: string, dbName: string): Promise<TaskStore> {
-    const client = await mongoose.mongo.MongoClient.connect(uri);
+    // Timeouts, so a database that stops answering ends the benchmark instead of hanging it.
+    const client = await mongoose.mongo.MongoClient.connect(uri, {
+      serverSelectionTimeoutMS: 10_000,
+      socketTimeoutMS: 60_000,
+    });
     return new TaskStore(client, client.db(dbName));
   }
 
@@ -142,15 +149,22 @@ export class TaskStore {
     let last = -1;
     let lastProgress = Date.now();
     for (;;) {
-      const done = await this.finishedCount();
+      let done = last;
+      let problem = '';
+      try {
+        done = await this.finishedCount();
+      } catch (err) {
+        problem = `; the database did not answer (${err instanceof Error ? err.message : String(err)})`;
+      }
       if (done >= expected) return;
       if (done !== last) {
         last = done;
         lastProgress = Date.now();
       }
       if (Date.now() > deadline || Date.now() - lastProgress > stallMs) {
+        const byStatus = await this.countByStatus().catch(() => 'unknown (no answer)');
         throw new Error(
-          `only ${done} of ${expected} tasks finished (${Date.now() > deadline ? `in ${timeoutMs} ms` : `none for ${stallMs} ms`}); by status: ${JSON.stringify(await this.countByStatus())}`,
+          `only ${done} of ${expected} tasks finished (${Date.now() > deadline ? `in ${timeoutMs} ms` : `none for ${stallMs} ms`}); by status: ${JSON.stringify(byStatus)}${problem}`,
         );
       }
       await new Promise((r) => setTimeout(r, pollMs));
