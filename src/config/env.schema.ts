@@ -238,7 +238,7 @@ export const ENV_SCHEMA = {
   LLM_MAX_RETRIES: int(0, 10)
     .default(2)
     .describe(
-      'Retries of one LLM call on 429, 5xx, timeouts and connection errors (honouring Retry-After).',
+      'Retries of one LLM call on 429, 5xx, timeouts, connection errors and empty answers (honouring Retry-After).',
     ),
   LLM_PRICES_JSON: optional(jsonPriceTable).describe(
     'Per-model USD prices per 1M tokens, merged over the built-in table: {"model":{"input":0.4,"output":1.6}}.',

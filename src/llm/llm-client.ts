@@ -20,7 +20,12 @@ import { classifyLlmError, retryAfterMs, retryForbidden } from './llm-error-clas
 import { LlmPricing } from './llm-pricing';
 import { LLM_RETRY_POLICY, retryDelayMs, type LlmRetryPolicy } from './llm-retry-policy';
 import type { LlmRole } from './llm-role';
-import { CancelledError, LlmRequestRejectedError, LlmTimeoutError } from './llm.errors';
+import {
+  CancelledError,
+  LlmEmptyResponseError,
+  LlmRequestRejectedError,
+  LlmTimeoutError,
+} from './llm.errors';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -118,6 +123,10 @@ export class LlmClient {
             'the answer was blocked by the content filter.',
           );
         }
+        // Checked here so that no agent turns a blank answer into a blank result.
+        if (!outcome.text.trim()) {
+          throw new LlmEmptyResponseError(modelName, stringOrUndefined(outcome.finishReason));
+        }
         this.logger.debug({
           msg: 'LLM call done',
           ...request.log,
@@ -179,16 +188,22 @@ export class LlmClient {
         };
       }
       let text = '';
+      let started = false;
       let usage: UsageMetadata | undefined;
       let finishReason: unknown;
       const stream = await model.stream(messages, options);
       for await (const chunk of stream) {
         armTimer();
         const piece = textOf(chunk.content);
-        if (piece) {
-          if (!text) onFirstDelta();
-          text += piece;
-          request.onDelta(piece);
+        text += piece;
+        if (started) {
+          if (piece) request.onDelta(piece);
+        } else if (/\S/.test(text)) {
+          // Leading whitespace waits for real text, so a blank answer streams nothing and the
+          // call can still be retried here.
+          started = true;
+          onFirstDelta();
+          request.onDelta(text);
         }
         usage = addUsage(usage, chunk);
         finishReason = chunk.response_metadata?.finish_reason ?? finishReason;
@@ -238,6 +253,10 @@ function throwIfAborted(signal: AbortSignal): void {
   throw signal.reason instanceof AttemptTimeout
     ? signal.reason
     : new CancelledError('The LLM call');
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function toLangChain(message: ChatMessage): BaseMessage {

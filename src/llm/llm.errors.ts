@@ -50,6 +50,20 @@ export class LlmUnavailableError extends AppError {
 }
 
 /**
+ * The provider answered 200 with no text (empty or only whitespace). Nothing can be made of it,
+ * but the same call usually answers properly next time, so it is transient rather than an
+ * empty result.
+ */
+export class LlmEmptyResponseError extends AppError {
+  constructor(model: string, finishReason?: string) {
+    super('LLM_EMPTY_RESPONSE', `The LLM provider sent an empty answer to the call to ${model}.`, {
+      retryable: true,
+      details: finishReason === undefined ? { model } : { model, finish_reason: finishReason },
+    });
+  }
+}
+
+/**
  * The provider refused the request itself (400, 401/403, 404 unknown model, content filter,
  * exhausted quota): sending it again cannot succeed.
  */

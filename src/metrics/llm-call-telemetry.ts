@@ -17,6 +17,7 @@ const OUTCOME_BY_CODE: Record<string, string> = {
   LLM_TIMEOUT: 'timeout',
   LLM_RATE_LIMITED: 'rate_limited',
   LLM_UNAVAILABLE: 'unavailable',
+  LLM_EMPTY_RESPONSE: 'empty',
   LLM_REQUEST_REJECTED: 'rejected',
   LLM_NOT_CONFIGURED: 'not_configured',
 };

@@ -83,6 +83,49 @@ describe('worker: retries, permanent failures and cancellation', () => {
     expect(stored?.error.stack).toEqual(expect.any(String));
   });
 
+  it('retries a task whose agent got an empty streamed answer, and completes it with the next', async () => {
+    llm.when(
+      (r) => !isRouterRequest(r) && JSON.stringify(r.body).includes('blank once'),
+      { content: '' },
+      { times: 1 },
+    );
+    const res = await http()
+      .post('/v1/agent/execute')
+      .send({ task: 'Write an essay, blank once', agent: 'ContentAgent' })
+      .expect(200);
+    const task = await waitForStatus(t, res.body.task_id);
+    expect(task.status).toBe('completed');
+    expect((task as unknown as { attempts: number }).attempts).toBe(2);
+    expect(task.result?.raw_output.trim()).not.toBe('');
+  });
+
+  it('fails a task whose every answer is blank with LLM_EMPTY_RESPONSE, never completing it empty', async () => {
+    llm.when((r) => !isRouterRequest(r) && JSON.stringify(r.body).includes('always blank'), {
+      content: ' \n ',
+    });
+    const res = await http()
+      .post('/v1/agent/execute')
+      .send({ task: 'Write a Python function, always blank', agent: 'CodeAgent' })
+      .expect(200);
+    const task = await waitForStatus(t, res.body.task_id);
+    expect(task.status).toBe('failed');
+    expect(task.result).toBeNull();
+    expect(task.error).toEqual({
+      code: 'LLM_EMPTY_RESPONSE',
+      message: expect.stringContaining('empty answer'),
+      retryable: true,
+      attempts: 3,
+    });
+    const agentCalls = llm
+      .chatRequests()
+      .filter((r) => JSON.stringify(r.body).includes('always blank'));
+    expect(agentCalls).toHaveLength(3);
+    const answers = await db
+      .collection('messages')
+      .countDocuments({ task_id: res.body.task_id, role: 'assistant' });
+    expect(answers).toBe(0);
+  });
+
   it('cancels a processing task: the worker aborts the in-flight LLM call', async () => {
     const hold = llm.holdNext(
       (r) => !isRouterRequest(r) && JSON.stringify(r.body).includes('a very long essay'),

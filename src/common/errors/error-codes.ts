@@ -34,6 +34,7 @@ export const ERROR_HTTP_STATUS = {
   LLM_RATE_LIMITED: 503,
   LLM_TIMEOUT: 504,
   LLM_UNAVAILABLE: 502,
+  LLM_EMPTY_RESPONSE: 502,
   LLM_REQUEST_REJECTED: 502,
 } as const satisfies Record<string, number>;
 
