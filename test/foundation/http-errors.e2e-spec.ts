@@ -69,6 +69,35 @@ describe('HTTP error envelope', () => {
     expect(res.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it.each(['utf-7', 'latin1', 'ISO-8859-1', 'utf-16', 'UTF-16LE', 'utf-32', '"utf-7"', ''])(
+    'refuses a JSON body declared as charset=%s with 415, before decoding it',
+    async (charset) => {
+      const res = await request(server())
+        .post('/v1/probe')
+        .set('Content-Type', `application/json; charset=${charset}`)
+        .send('{"name":"x","count":1}')
+        .expect(415);
+      expect(res.body).toEqual({
+        error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('UTF-8') },
+      });
+    },
+  );
+
+  it.each([
+    'application/json',
+    'application/json; charset=utf-8',
+    'application/json;charset=UTF-8',
+    'application/json; charset="Utf-8"',
+  ])('accepts a UTF-8 JSON body sent as %s', async (contentType) => {
+    const res = await request(server())
+      .post('/v1/probe')
+      .set('Content-Type', contentType)
+      // A string goes out as UTF-8 bytes.
+      .send('{"name":"çay","count":1}')
+      .expect(201);
+    expect(res.body.body).toEqual({ name: 'çay', count: 1 });
+  });
+
   it('answers an unexpected error with 500 INTERNAL_ERROR, no internals, and logs it with the request id', async () => {
     const res = await request(server())
       .get('/v1/probe/boom')

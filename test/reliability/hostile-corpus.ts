@@ -272,6 +272,7 @@ export function hostileCorpus(ctx: CorpusContext): HostileCase[] {
     'application/jsonp',
     'application/json; charset=latin1',
     'application/json; charset=utf-7',
+    'application/json; charset=utf-16',
     'text/json',
     '',
     '*/*',

@@ -30,6 +30,16 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
+/** RFC 8259 §8.1: JSON exchanged between systems is UTF-8, so no other charset is decoded. */
+export class UnsupportedCharsetError extends AppError {
+  constructor(charset: string) {
+    super(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Charset "${charset}" is not supported; JSON bodies must be UTF-8 (send charset=utf-8 or none).`,
+    );
+  }
+}
+
 export class UnauthorizedError extends AppError {
   constructor(message: string) {
     super('UNAUTHORIZED', message);

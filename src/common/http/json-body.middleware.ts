@@ -1,9 +1,15 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { json } from 'body-parser';
+import { parse as parseContentType } from 'content-type';
 import type { NextFunction, Request, Response } from 'express';
 import { appConfig } from '../../config';
-import { AppError, UnsupportedMediaTypeError, ValidationError } from '../errors';
+import {
+  AppError,
+  UnsupportedCharsetError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../errors';
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -15,9 +21,10 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 export const MAX_BODY_DEPTH = 32;
 
 /**
- * Parses JSON bodies up to MAX_BODY_BYTES. It runs as a Nest middleware (not a bare Express one)
- * so that malformed JSON, oversized bodies and wrong content types reach the global exception
- * filter and answer in the error envelope.
+ * Parses JSON bodies up to MAX_BODY_BYTES, in UTF-8 only (RFC 8259 §8.1: JSON between systems
+ * is UTF-8). It runs as a Nest middleware (not a bare Express one) so that malformed JSON,
+ * oversized bodies and wrong content types or charsets reach the global exception filter and
+ * answer in the error envelope.
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
@@ -32,6 +39,11 @@ export class JsonBodyMiddleware implements NestMiddleware {
     const contentType = req.headers['content-type'];
     if (!contentType || !JSON_TYPE.test(contentType))
       throw new UnsupportedMediaTypeError(contentType);
+    // Read with body-parser's own parser, so the charset refused here is the one it would decode.
+    const charset = parseContentType(contentType).parameters.charset;
+    if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
+      throw new UnsupportedCharsetError(charset);
+    }
     return new Promise<void>((resolve, reject) => {
       this.parse(req, res, (err?: unknown) => (err ? reject(asError(err)) : resolve()));
     }).then(() => {
