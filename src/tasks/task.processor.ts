@@ -7,9 +7,10 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { SpanKind } from '@opentelemetry/api';
-import { type Job, Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { queueConfig } from '../config';
 import { isMongoUnavailable } from '../database/mongo-unavailable';
+import { createQueueWorker } from '../redis/queue-worker';
 import { RedisConnections } from '../redis/redis-connections';
 import { extractTraceContext, inSpan, type Traced } from '../tracing/spans';
 import { type ProcessTaskJob, TASK_QUEUE } from './task-queue';
@@ -34,16 +35,20 @@ export class TaskProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker<ProcessTaskJob>(TASK_QUEUE, (job) => this.process(job), {
-      connection: this.redis.createForQueue('worker'),
-      prefix: this.redis.queuePrefix,
-      concurrency: this.config.concurrency,
-      lockDuration: this.config.lockDurationMs,
-      stalledInterval: this.config.stalledIntervalMs,
-      maxStalledCount: this.config.maxStalledCount,
+    this.worker = createQueueWorker<ProcessTaskJob>(this.redis, {
+      queue: TASK_QUEUE,
+      connectionName: 'worker',
+      settings: {
+        concurrency: this.config.concurrency,
+        lockDuration: this.config.lockDurationMs,
+        stalledInterval: this.config.stalledIntervalMs,
+        maxStalledCount: this.config.maxStalledCount,
+      },
+      process: (job) => this.process(job),
+      onFailed: (job, err) => this.onFailed(job, err),
+      logger: this.logger,
+      errorMessage: 'Worker error',
     });
-    this.worker.on('failed', (job, err) => void this.onFailed(job, err));
-    this.worker.on('error', (err) => this.logger.warn({ err, msg: 'Worker error' }));
     this.logger.log(`Processing ${TASK_QUEUE} with concurrency ${this.config.concurrency}`);
   }
 

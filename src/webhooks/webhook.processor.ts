@@ -6,9 +6,10 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { type Job, Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { webhooksConfig } from '../config';
 import { AppMetrics } from '../metrics/app-metrics';
+import { createQueueWorker } from '../redis/queue-worker';
 import { RedisConnections } from '../redis/redis-connections';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { webhookPayload } from './webhook-payload';
@@ -37,12 +38,14 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnModuleDestroy
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker<DeliverWebhookJob>(WEBHOOK_QUEUE, (job) => this.deliver(job), {
-      connection: this.redis.createForQueue('webhook-worker'),
-      prefix: this.redis.queuePrefix,
-      concurrency: 10,
+    this.worker = createQueueWorker<DeliverWebhookJob>(this.redis, {
+      queue: WEBHOOK_QUEUE,
+      connectionName: 'webhook-worker',
+      settings: { concurrency: 10 },
+      process: (job) => this.deliver(job),
+      logger: this.logger,
+      errorMessage: 'Webhook worker error',
     });
-    this.worker.on('error', (err) => this.logger.warn({ err, msg: 'Webhook worker error' }));
   }
 
   private async deliver(job: Job<DeliverWebhookJob>): Promise<void> {
