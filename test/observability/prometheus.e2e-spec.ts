@@ -1,16 +1,9 @@
-import { getConnectionToken } from '@nestjs/mongoose';
-import {
-  createTestApp,
-  type OpenAiTestServer,
-  type TavilyTestServer,
-  type TestApp,
-  waitFor,
-} from '@agent-orchestrator/testing';
+import { createTestApp, type TestApp, waitFor } from '@agent-orchestrator/testing';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
 import { TaskReconciler } from '../../src/tasks/task-reconciler.service';
-import { pipelineApp, startLlmServers, waitForStatus } from '../tasks/pipeline-fixture';
+import { type Pipeline, startPipeline, waitForStatus } from '../tasks/pipeline-fixture';
 import { PrometheusText } from './prometheus-text';
 import { MINUTE, seedTasks } from './seed-tasks';
 
@@ -39,23 +32,15 @@ async function scrape(t: TestApp): Promise<PrometheusText> {
 }
 
 describe('GET /metrics (Prometheus) in the API and the worker', () => {
-  let llm: OpenAiTestServer;
-  let search: TavilyTestServer;
+  let pipeline: Pipeline;
   let t: TestApp;
   let db: Connection;
 
   beforeAll(async () => {
-    const servers = await startLlmServers();
-    llm = servers.llm;
-    search = servers.search;
-    t = await pipelineApp(servers.env, { mode: 'all' });
-    db = t.app.get<Connection>(getConnectionToken());
+    pipeline = await startPipeline({ mode: 'all' });
+    ({ t, db } = pipeline);
   });
-  afterAll(async () => {
-    await t.close();
-    await llm.close();
-    await search.close();
-  });
+  afterAll(() => pipeline.close());
 
   const http = () => request(t.app.getHttpServer());
 

@@ -1,15 +1,10 @@
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import {
-  type OpenAiTestServer,
-  type TavilyTestServer,
-  type TestApp,
-  waitFor,
-} from '@agent-orchestrator/testing';
+import { type TestApp, waitFor } from '@agent-orchestrator/testing';
 import request from 'supertest';
 import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
 import { startTracing, type Tracing } from '../../src/tracing/tracing';
-import { pipelineApp, startLlmServers, waitForStatus } from '../tasks/pipeline-fixture';
+import { type Pipeline, startPipeline, waitForStatus } from '../tasks/pipeline-fixture';
 
 /** The caller's own trace, which the service must continue (W3C trace context). */
 const CALLER_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -18,21 +13,16 @@ const CALLER_SPAN_ID = '00f067aa0ba902b7';
 describe('tracing: one trace from the API request through the queue to the LLM calls', () => {
   const exporter = new InMemorySpanExporter();
   let tracing: Tracing | undefined;
-  let llm: OpenAiTestServer;
-  let search: TavilyTestServer;
+  let pipeline: Pipeline;
   let t: TestApp;
 
   beforeAll(async () => {
     tracing = startTracing({ serviceName: 'agent-orchestrator-test', exporter });
-    const servers = await startLlmServers();
-    llm = servers.llm;
-    search = servers.search;
-    t = await pipelineApp(servers.env, { mode: 'all' });
+    pipeline = await startPipeline({ mode: 'all' });
+    t = pipeline.t;
   });
   afterAll(async () => {
-    await t.close();
-    await llm.close();
-    await search.close();
+    await pipeline.close();
     await tracing?.shutdown();
   });
 

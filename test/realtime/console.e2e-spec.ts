@@ -1,19 +1,15 @@
 import { existsSync } from 'node:fs';
-import {
-  type OpenAiTestServer,
-  type TavilyTestServer,
-  type TestApp,
-} from '@agent-orchestrator/testing';
+import type { OpenAiTestServer, TestApp } from '@agent-orchestrator/testing';
 import { type Browser, chromium } from 'playwright-core';
-import { pipelineApp, startLlmServers } from '../tasks/pipeline-fixture';
+import { type Pipeline, startPipeline } from '../tasks/pipeline-fixture';
 
 const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'console-key-123';
 
 /** The task console in a real browser: Debian's chromium, driven by playwright-core. */
 describe('/console in headless Chromium', () => {
+  let pipeline: Pipeline | undefined;
   let llm: OpenAiTestServer;
-  let search: TavilyTestServer;
   let t: TestApp;
   let browser: Browser;
 
@@ -22,9 +18,8 @@ describe('/console in headless Chromium', () => {
       throw new Error(
         `${CHROMIUM} is missing: run scripts/install-test-services.sh (apt-get install chromium).`,
       );
-    const servers = await startLlmServers();
-    ({ llm, search } = servers);
-    t = await pipelineApp(servers.env, { mode: 'all', listen: true, env: { API_KEYS: KEY } });
+    pipeline = await startPipeline({ mode: 'all', listen: true, env: { API_KEYS: KEY } });
+    ({ llm, t } = pipeline);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -38,9 +33,7 @@ describe('/console in headless Chromium', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await t?.close();
-    await llm?.close();
-    await search?.close();
+    await pipeline?.close();
   });
 
   it('submits a task, shows its events live and renders the completed result', async () => {

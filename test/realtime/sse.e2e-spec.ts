@@ -1,42 +1,24 @@
-import {
-  type OpenAiTestServer,
-  type TavilyTestServer,
-  type TestApp,
-  waitFor,
-} from '@agent-orchestrator/testing';
+import { type OpenAiTestServer, type TestApp, waitFor } from '@agent-orchestrator/testing';
 import request from 'supertest';
-import { pipelineApp, startLlmServers, waitForStatus } from '../tasks/pipeline-fixture';
+import { type Pipeline, startPipeline, waitForStatus } from '../tasks/pipeline-fixture';
 import { listen, statuses } from './sse-client';
 
 const KEY = 'sse-test-key-123';
 
 describe('GET /v1/tasks/:task_id/events', () => {
+  let pipeline: Pipeline;
   let llm: OpenAiTestServer;
-  let search: TavilyTestServer;
   let t: TestApp;
 
   beforeAll(async () => {
-    ({ llm, search } = await startLlmServers());
-    const servers = {
-      env: {
-        OPENAI_BASE_URL: llm.url,
-        OPENAI_API_KEY: 'k',
-        TAVILY_BASE_URL: search.url,
-        TAVILY_API_KEY: 't',
-        LLM_MAX_RETRIES: '0',
-      },
-    };
-    t = await pipelineApp(servers.env, {
+    pipeline = await startPipeline({
       mode: 'all',
       listen: true,
       env: { API_KEYS: KEY, SSE_HEARTBEAT_MS: '200' },
     });
+    ({ llm, t } = pipeline);
   });
-  afterAll(async () => {
-    await t.close();
-    await llm.close();
-    await search.close();
-  });
+  afterAll(() => pipeline.close());
 
   const submit = async (body: object): Promise<string> =>
     (

@@ -1,14 +1,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type OpenAiTestServer,
-  type TavilyTestServer,
-  type TestApp,
-  waitFor,
-} from '@agent-orchestrator/testing';
+import { type TestApp, waitFor } from '@agent-orchestrator/testing';
 import request from 'supertest';
-import { pipelineApp, startLlmServers, type TaskDetail } from '../tasks/pipeline-fixture';
+import {
+  type Pipeline,
+  pipelineApp,
+  startPipeline,
+  type TaskDetail,
+} from '../tasks/pipeline-fixture';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 
@@ -41,14 +41,11 @@ function verify(secret: string, headers: IncomingHttpHeaders, body: string): boo
 }
 
 describe('completion webhooks', () => {
-  let llm: OpenAiTestServer;
-  let search: TavilyTestServer;
+  let pipeline: Pipeline;
   let t: TestApp;
 
   beforeAll(async () => {
-    const servers = await startLlmServers();
-    ({ llm, search } = servers);
-    t = await pipelineApp(servers.env, {
+    pipeline = await startPipeline({
       mode: 'all',
       env: {
         WEBHOOK_SECRET: SECRET,
@@ -58,12 +55,9 @@ describe('completion webhooks', () => {
         PUBLIC_BASE_URL: 'https://api.example.com',
       },
     });
+    t = pipeline.t;
   });
-  afterAll(async () => {
-    await t.close();
-    await llm.close();
-    await search.close();
-  });
+  afterAll(() => pipeline.close());
 
   const http = () => request(t.app.getHttpServer());
   const deliveries = (taskId: string, n: number) =>
@@ -144,21 +138,14 @@ describe('completion webhooks', () => {
 });
 
 describe('webhook_url validation', () => {
+  let pipeline: Pipeline;
   let t: TestApp;
-  let closeServers: () => Promise<void>;
 
   beforeAll(async () => {
-    const servers = await startLlmServers();
-    closeServers = async () => {
-      await servers.llm.close();
-      await servers.search.close();
-    };
-    t = await pipelineApp(servers.env, { mode: 'api', env: { WEBHOOK_SECRET: SECRET } });
+    pipeline = await startPipeline({ mode: 'api', env: { WEBHOOK_SECRET: SECRET } });
+    t = pipeline.t;
   });
-  afterAll(async () => {
-    await t.close();
-    await closeServers();
-  });
+  afterAll(() => pipeline.close());
 
   it.each([
     'http://127.0.0.1:8080/hook',

@@ -1,49 +1,5 @@
-import {
-  installDemoScript,
-  OpenAiTestServer,
-  TavilyTestServer,
-  type TestBackends,
-} from '@agent-orchestrator/testing';
+import type { TestBackends } from '@agent-orchestrator/testing';
 import type { SeededRandom } from '../../libs/testing/src/reliability';
-
-/** The paid APIs, served by the wire-level test servers with the demo script installed. */
-export interface LlmServers {
-  llm: OpenAiTestServer;
-  search: TavilyTestServer;
-  /** What points an app at them. */
-  env: Record<string, string>;
-  close(): Promise<void>;
-}
-
-export async function startLlmServers(
-  options: { latencyMs?: number; openAiKey?: string; tavilyKey?: string } = {},
-): Promise<LlmServers> {
-  const openAiKey = options.openAiKey ?? 'test-openai-key';
-  const tavilyKey = options.tavilyKey ?? 'tvly-test-key';
-  const llm = await OpenAiTestServer.start({
-    latencyMs: options.latencyMs ?? 0,
-    requireKey: openAiKey,
-  });
-  const search = await TavilyTestServer.start({
-    latencyMs: options.latencyMs ?? 0,
-    requireKey: tavilyKey,
-  });
-  installDemoScript(llm, search);
-  return {
-    llm,
-    search,
-    env: {
-      OPENAI_BASE_URL: llm.url,
-      OPENAI_API_KEY: openAiKey,
-      TAVILY_BASE_URL: search.url,
-      TAVILY_API_KEY: tavilyKey,
-    },
-    close: async () => {
-      await llm.close();
-      await search.close();
-    },
-  };
-}
 
 /** The backends of a test as a spawned process sees them. */
 export function processBackends(b: TestBackends) {

@@ -2,6 +2,8 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import {
   createTestApp,
   isRouterRequest,
+  type LlmServers,
+  startLlmServers,
   type TestApp,
   testBackends,
   waitFor,
@@ -9,7 +11,7 @@ import {
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { AppProcesses, settledAudit, waitUntilFinished } from '../../libs/testing/src/reliability';
-import { type LlmServers, processBackends, startLlmServers } from './chaos-fixture';
+import { processBackends } from './chaos-fixture';
 
 const ACTIVE = 10;
 

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createTestApp, isRouterRequest, type TestApp, waitFor } from '@agent-orchestrator/testing';
+import {
+  createTestApp,
+  isRouterRequest,
+  type LlmServers,
+  startLlmServers,
+  type TestApp,
+  waitFor,
+} from '@agent-orchestrator/testing';
 import request from 'supertest';
-import { type LlmServers, startLlmServers } from './chaos-fixture';
 
 const KEY_A = 'isolation-key-a-31c8e0';
 const KEY_B = 'isolation-key-b-9f42d7';

@@ -5,7 +5,9 @@ import {
   createTestApp,
   type Fault,
   isRouterRequest,
+  type LlmServers,
   type RecordedChatRequest,
+  startLlmServers,
   type TestApp,
 } from '@agent-orchestrator/testing';
 import type { Connection } from 'mongoose';
@@ -17,7 +19,7 @@ import {
   waitUntilFinished,
 } from '../../libs/testing/src/reliability';
 import { RedisConnections } from '../../src/redis/redis-connections';
-import { chaosTaskText, type LlmServers, startLlmServers } from './chaos-fixture';
+import { chaosTaskText } from './chaos-fixture';
 
 const STORM_TASKS = 30;
 const LLM_TIMEOUT_MS = 1500;

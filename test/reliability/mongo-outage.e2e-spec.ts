@@ -2,8 +2,10 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import {
   createTestApp,
   isRouterRequest,
-  startMongoFromPath,
+  type LlmServers,
   type StartedMongo,
+  startLlmServers,
+  startMongoFromPath,
   type TestApp,
   testBackends,
   waitFor,
@@ -12,7 +14,7 @@ import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { AppProcesses, settledAudit, waitUntilFinished } from '../../libs/testing/src/reliability';
 import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
-import { type LlmServers, processBackends, startLlmServers } from './chaos-fixture';
+import { processBackends } from './chaos-fixture';
 
 const WORKER_ENV = {
   WORKER_CONCURRENCY: '4',

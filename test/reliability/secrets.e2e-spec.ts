@@ -1,11 +1,18 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getConnectionToken } from '@nestjs/mongoose';
-import { createTestApp, type TestApp, testBackends, waitFor } from '@agent-orchestrator/testing';
+import {
+  createTestApp,
+  type LlmServers,
+  startLlmServers,
+  type TestApp,
+  testBackends,
+  waitFor,
+} from '@agent-orchestrator/testing';
 import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { AppProcesses, sendRaw } from '../../libs/testing/src/reliability';
-import { type LlmServers, processBackends, startLlmServers } from './chaos-fixture';
+import { processBackends } from './chaos-fixture';
 
 const KEY_A = 'rel-SECRET-api-key-A-7f3k9q';
 const KEY_B = 'rel-SECRET-api-key-B-2m8x4w';

@@ -2,7 +2,9 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import {
   createTestApp,
   isRouterRequest,
+  type LlmServers,
   type ServiceProcess,
+  startLlmServers,
   startRedisServer,
   type TestApp,
   testBackends,
@@ -11,7 +13,7 @@ import {
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { AppProcesses, settledAudit } from '../../libs/testing/src/reliability';
-import { type LlmServers, processBackends, startLlmServers } from './chaos-fixture';
+import { processBackends } from './chaos-fixture';
 
 const WORKER_ENV = {
   QUEUE_LOCK_DURATION_MS: '2000',

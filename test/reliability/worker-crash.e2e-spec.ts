@@ -1,5 +1,12 @@
 import { getConnectionToken } from '@nestjs/mongoose';
-import { createTestApp, type TestApp, testBackends, waitFor } from '@agent-orchestrator/testing';
+import {
+  createTestApp,
+  type LlmServers,
+  startLlmServers,
+  type TestApp,
+  testBackends,
+  waitFor,
+} from '@agent-orchestrator/testing';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import {
@@ -11,13 +18,7 @@ import {
 } from '../../libs/testing/src/reliability';
 import { RedisConnections } from '../../src/redis/redis-connections';
 import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
-import {
-  chaosTaskText,
-  type LlmServers,
-  processBackends,
-  sleep,
-  startLlmServers,
-} from './chaos-fixture';
+import { chaosTaskText, processBackends, sleep } from './chaos-fixture';
 
 const TASKS = 100;
 const KILLS = 20;

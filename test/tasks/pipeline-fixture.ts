@@ -1,42 +1,62 @@
+import { getConnectionToken } from '@nestjs/mongoose';
 import {
   createTestApp,
-  installDemoScript,
-  OpenAiTestServer,
-  TavilyTestServer,
+  type OpenAiTestServer,
+  startLlmServers,
+  type TavilyTestServer,
   type TestApp,
   type TestAppOptions,
   waitFor,
 } from '@agent-orchestrator/testing';
+import type { Connection } from 'mongoose';
 import request from 'supertest';
 
-/** The paid APIs, served by the wire-level test servers with the demo script installed. */
-export async function startLlmServers(): Promise<{
-  llm: OpenAiTestServer;
-  search: TavilyTestServer;
-  env: Record<string, string>;
-}> {
-  const llm = await OpenAiTestServer.start();
-  const search = await TavilyTestServer.start();
-  installDemoScript(llm, search);
-  return {
-    llm,
-    search,
-    env: {
-      OPENAI_BASE_URL: llm.url,
-      OPENAI_API_KEY: 'test-openai-key',
-      TAVILY_BASE_URL: search.url,
-      TAVILY_API_KEY: 'tvly-test-key',
-      LLM_MAX_RETRIES: '0',
-      QUEUE_RETRY_BACKOFF_MS: '50',
-    },
-  };
-}
+/**
+ * No retries inside an LLM call and a 50 ms queue backoff: a transient failure goes straight to
+ * the task-level retry, and that retry comes at once.
+ */
+export const FAST_RETRY_ENV = { LLM_MAX_RETRIES: '0', QUEUE_RETRY_BACKOFF_MS: '50' };
 
+/** An app on the LLM servers' `env`, with FAST_RETRY_ENV unless `options.env` says otherwise. */
 export function pipelineApp(
   env: Record<string, string>,
   options: TestAppOptions = {},
 ): Promise<TestApp> {
-  return createTestApp({ ...options, env: { ...env, ...options.env } });
+  return createTestApp({ ...options, env: { ...FAST_RETRY_ENV, ...env, ...options.env } });
+}
+
+/** The test LLM and search servers and one app on them: what most pipeline suites start with. */
+export interface Pipeline {
+  llm: OpenAiTestServer;
+  search: TavilyTestServer;
+  t: TestApp;
+  db: Connection;
+  /** Closes the app, then the servers. */
+  close(): Promise<void>;
+}
+
+export async function startPipeline(options: TestAppOptions = {}): Promise<Pipeline> {
+  const servers = await startLlmServers();
+  let t: TestApp;
+  try {
+    t = await pipelineApp(servers.env, options);
+  } catch (err) {
+    await servers.close();
+    throw err;
+  }
+  return {
+    llm: servers.llm,
+    search: servers.search,
+    t,
+    db: t.app.get<Connection>(getConnectionToken()),
+    close: async () => {
+      try {
+        await t.close();
+      } finally {
+        await servers.close();
+      }
+    },
+  };
 }
 
 export interface TaskDetail {

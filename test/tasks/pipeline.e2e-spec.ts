@@ -1,4 +1,3 @@
-import { getConnectionToken } from '@nestjs/mongoose';
 import {
   installDemoScript,
   type OpenAiTestServer,
@@ -7,26 +6,20 @@ import {
 } from '@agent-orchestrator/testing';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
-import { pipelineApp, startLlmServers, waitForStatus } from './pipeline-fixture';
+import { type Pipeline, startPipeline, waitForStatus } from './pipeline-fixture';
 
 describe('task pipeline, end to end (api + worker in one process)', () => {
+  let pipeline: Pipeline;
   let llm: OpenAiTestServer;
   let search: TavilyTestServer;
   let t: TestApp;
   let db: Connection;
 
   beforeAll(async () => {
-    const servers = await startLlmServers();
-    llm = servers.llm;
-    search = servers.search;
-    t = await pipelineApp(servers.env, { mode: 'all' });
-    db = t.app.get<Connection>(getConnectionToken());
+    pipeline = await startPipeline({ mode: 'all' });
+    ({ llm, search, t, db } = pipeline);
   });
-  afterAll(async () => {
-    await t.close();
-    await llm.close();
-    await search.close();
-  });
+  afterAll(() => pipeline.close());
 
   const http = () => request(t.app.getHttpServer());
 

@@ -3,10 +3,11 @@ import {
   createTestApp,
   freePort,
   isRouterRequest,
+  type LlmServers,
   type OpenAiTestServer,
   spawnApp,
   type SpawnedApp,
-  type TavilyTestServer,
+  startLlmServers,
   type TestApp,
   type TestBackends,
   testBackends,
@@ -15,26 +16,28 @@ import {
 import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
-import { startLlmServers, waitForStatus } from './pipeline-fixture';
+import { FAST_RETRY_ENV, waitForStatus } from './pipeline-fixture';
 
 describe('an accepted task is never lost', () => {
+  let servers: LlmServers;
   let llm: OpenAiTestServer;
-  let search: TavilyTestServer;
   let llmEnv: Record<string, string>;
   let backends: TestBackends;
   let api: TestApp;
   let db: Connection;
 
   beforeAll(async () => {
-    ({ llm, search, env: llmEnv } = await startLlmServers());
+    servers = await startLlmServers();
+    llm = servers.llm;
+    // The API and the workers it spawns run with the same LLM settings.
+    llmEnv = { ...servers.env, ...FAST_RETRY_ENV };
     backends = testBackends();
     api = await createTestApp({ mode: 'api', backends, env: llmEnv });
     db = api.app.get<Connection>(getConnectionToken());
   });
   afterAll(async () => {
-    await api.close();
-    await llm.close();
-    await search.close();
+    await api?.close();
+    await servers?.close();
   });
 
   async function spawnWorker(): Promise<SpawnedApp> {

@@ -1,35 +1,26 @@
-import { getConnectionToken } from '@nestjs/mongoose';
 import type { TestApp } from '@agent-orchestrator/testing';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { RedisConnections } from '../../src/redis/redis-connections';
-import { pipelineApp, startLlmServers } from './pipeline-fixture';
+import { type Pipeline, startPipeline } from './pipeline-fixture';
 
 const KEY_A = 'key-a-0123456789';
 const KEY_B = 'key-b-0123456789';
 
 /** The API alone (no worker), so accepted tasks stay queued and every assertion is deterministic. */
 describe('tasks API', () => {
+  let pipeline: Pipeline;
   let t: TestApp;
   let db: Connection;
-  let closeServers: () => Promise<void>;
 
   beforeAll(async () => {
-    const servers = await startLlmServers();
-    closeServers = async () => {
-      await servers.llm.close();
-      await servers.search.close();
-    };
-    t = await pipelineApp(servers.env, {
+    pipeline = await startPipeline({
       mode: 'api',
       env: { API_KEYS: `${KEY_A},${KEY_B}`, MAX_TASK_CHARS: '100' },
     });
-    db = t.app.get<Connection>(getConnectionToken());
+    ({ t, db } = pipeline);
   });
-  afterAll(async () => {
-    await t.close();
-    await closeServers();
-  });
+  afterAll(() => pipeline.close());
 
   const http = () => request(t.app.getHttpServer());
   const submit = (key: string, body: object) =>

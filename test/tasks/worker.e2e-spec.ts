@@ -1,33 +1,24 @@
-import { getConnectionToken } from '@nestjs/mongoose';
 import {
   isRouterRequest,
   type OpenAiTestServer,
-  type TavilyTestServer,
   type TestApp,
   waitFor,
 } from '@agent-orchestrator/testing';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
-import { pipelineApp, startLlmServers, waitForStatus } from './pipeline-fixture';
+import { type Pipeline, startPipeline, waitForStatus } from './pipeline-fixture';
 
 describe('worker: retries, permanent failures and cancellation', () => {
+  let pipeline: Pipeline;
   let llm: OpenAiTestServer;
-  let search: TavilyTestServer;
   let t: TestApp;
   let db: Connection;
 
   beforeAll(async () => {
-    const servers = await startLlmServers();
-    llm = servers.llm;
-    search = servers.search;
-    t = await pipelineApp(servers.env, { mode: 'all', env: { QUEUE_MAX_RETRIES: '2' } });
-    db = t.app.get<Connection>(getConnectionToken());
+    pipeline = await startPipeline({ mode: 'all', env: { QUEUE_MAX_RETRIES: '2' } });
+    ({ llm, t, db } = pipeline);
   });
-  afterAll(async () => {
-    await t.close();
-    await llm.close();
-    await search.close();
-  });
+  afterAll(() => pipeline.close());
 
   const http = () => request(t.app.getHttpServer());
   const routerCalls = (taskText: string) =>

@@ -19,6 +19,7 @@ export * from './llm-server/reply-script';
 export * from './llm-server/pending-holds';
 export * from './llm-server/usage-estimate';
 export * from './llm-server/demo-script';
+export * from './llm-server/demo-servers';
 export * from './search-server/tavily-test-server';
 export * from './search-server/search-reply';
 export * from './search-server/search-match';
