@@ -1,28 +1,36 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { BulkWriter } from '../database/bulk-writer';
 import type { BusinessLogRecord } from './business-log.record';
 import { BUSINESS_LOG_MODEL } from './business-log.schema';
 
-/** Owns the `logs` collection. */
+/**
+ * Owns the `logs` collection. Writes are group-committed: under load, the records of many tasks
+ * go to the database in one command.
+ */
 @Injectable()
-export class BusinessLogsRepository {
-  constructor(@InjectModel(BUSINESS_LOG_MODEL) private readonly logs: Model<BusinessLogRecord>) {}
+export class BusinessLogsRepository implements OnModuleDestroy {
+  private readonly writer: BulkWriter<BusinessLogRecord>;
+
+  constructor(@InjectModel(BUSINESS_LOG_MODEL) private readonly logs: Model<BusinessLogRecord>) {
+    this.writer = BulkWriter.forModel(logs);
+  }
 
   async insert(record: BusinessLogRecord): Promise<void> {
-    await this.logs.create(record);
+    await this.writer.write({ insertOne: { document: record } });
   }
 
   /** Inserts the record unless its task already has one with this message; true when inserted. */
   async insertOnce(record: BusinessLogRecord & { context: { task_id: string } }): Promise<boolean> {
-    const result = await this.logs
-      .updateOne(
-        { message: record.message, 'context.task_id': record.context.task_id },
-        { $setOnInsert: record },
-        { upsert: true },
-      )
-      .exec();
-    return result.upsertedCount > 0;
+    const { upserted } = await this.writer.write({
+      updateOne: {
+        filter: { message: record.message, 'context.task_id': record.context.task_id },
+        update: { $setOnInsert: record },
+        upsert: true,
+      },
+    });
+    return upserted;
   }
 
   forTask(taskId: string): Promise<BusinessLogRecord[]> {
@@ -31,5 +39,10 @@ export class BusinessLogsRepository {
       .sort({ timestamp: 1 })
       .lean<BusinessLogRecord[]>()
       .exec();
+  }
+
+  /** Writes still queued go out before the connection closes. */
+  onModuleDestroy(): Promise<void> {
+    return this.writer.drained();
   }
 }

@@ -1,23 +1,33 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { BulkWriter } from '../database/bulk-writer';
 import type { MessageRecord } from './session.record';
 import { MESSAGE_MODEL } from './session.schema';
 
-/** Owns the `messages` collection. */
+/** Owns the `messages` collection. Writes are group-committed (see BulkWriter). */
 @Injectable()
-export class MessagesRepository {
-  constructor(@InjectModel(MESSAGE_MODEL) private readonly messages: Model<MessageRecord>) {}
+export class MessagesRepository implements OnModuleDestroy {
+  private readonly writer: BulkWriter<MessageRecord>;
+
+  constructor(@InjectModel(MESSAGE_MODEL) private readonly messages: Model<MessageRecord>) {
+    this.writer = BulkWriter.forModel(messages);
+  }
+
+  /** Stores the message of a task created just now, which cannot have one yet. */
+  async insert(message: MessageRecord): Promise<void> {
+    await this.writer.write({ insertOne: { document: { ...message } } });
+  }
 
   /** Stores a task's message once; a second write for the same task and role is ignored. */
   async saveOnce(message: MessageRecord): Promise<void> {
-    await this.messages
-      .updateOne(
-        { task_id: message.task_id, role: message.role },
-        { $setOnInsert: message },
-        { upsert: true },
-      )
-      .exec();
+    await this.writer.write({
+      updateOne: {
+        filter: { task_id: message.task_id, role: message.role },
+        update: { $setOnInsert: message },
+        upsert: true,
+      },
+    });
   }
 
   /** The session's last `limit` messages before `excludingTask`, oldest first. */
@@ -58,5 +68,9 @@ export class MessagesRepository {
       this.messages.countDocuments(filter).exec(),
     ]);
     return { items, total };
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.writer.drained();
   }
 }

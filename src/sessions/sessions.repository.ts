@@ -1,46 +1,55 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { BulkWriter } from '../database/bulk-writer';
 import type { SessionRecord } from './session.record';
 import { SESSION_MODEL } from './session.schema';
 
 const DUPLICATE_KEY = 11000;
 
-/** Owns the `sessions` collection. */
+/** Owns the `sessions` collection. Writes are group-committed (see BulkWriter). */
 @Injectable()
-export class SessionsRepository {
-  constructor(@InjectModel(SESSION_MODEL) private readonly sessions: Model<SessionRecord>) {}
+export class SessionsRepository implements OnModuleDestroy {
+  private readonly writer: BulkWriter<SessionRecord>;
 
-  /** The key's session with this id, created if absent. Safe under concurrent calls. */
-  async ensure(
+  constructor(@InjectModel(SESSION_MODEL) private readonly sessions: Model<SessionRecord>) {
+    this.writer = BulkWriter.forModel(sessions);
+  }
+
+  /**
+   * Makes sure the key's session with this id exists: inserted when `isNew` (a fresh id nobody
+   * can have used), else created if absent. Safe under concurrent calls.
+   */
+  async touch(
     sessionId: string,
     apiKeyId: string | null,
     ip: string | null,
     now: Date,
-  ): Promise<SessionRecord> {
-    const filter = { session_id: sessionId, api_key_id: apiKeyId };
-    const update = {
-      $setOnInsert: {
-        session_id: sessionId,
-        api_key_id: apiKeyId,
-        created_at: now,
-        updated_at: now,
-        metadata: { ip },
-        last_task_id: null,
-      },
+    isNew: boolean,
+  ): Promise<void> {
+    const session: SessionRecord = {
+      session_id: sessionId,
+      api_key_id: apiKeyId,
+      created_at: now,
+      updated_at: now,
+      metadata: { ip },
+      last_task_id: null,
     };
-    // No projection: FerretDB does not implement findAndModify's `fields`.
-    const options = { upsert: true, returnDocument: 'after' as const };
     try {
-      const { _id, ...session } = (await this.sessions
-        .findOneAndUpdate(filter, update, options)
-        .lean<SessionRecord & { _id: unknown }>()
-        .exec())!;
-      return session;
+      await this.writer.write(
+        isNew
+          ? { insertOne: { document: session } }
+          : {
+              updateOne: {
+                filter: { session_id: sessionId, api_key_id: apiKeyId },
+                update: { $setOnInsert: session },
+                upsert: true,
+              },
+            },
+      );
     } catch (err) {
       // Two concurrent upserts of a new id: one inserts, the other hits the unique index.
       if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
-      return (await this.sessions.findOne(filter, { _id: 0 }).lean<SessionRecord>().exec())!;
     }
   }
 
@@ -58,11 +67,15 @@ export class SessionsRepository {
     taskId: string,
     now: Date,
   ): Promise<void> {
-    await this.sessions
-      .updateOne(
-        { session_id: sessionId, api_key_id: apiKeyId },
-        { $set: { last_task_id: taskId, updated_at: now } },
-      )
-      .exec();
+    await this.writer.write({
+      updateOne: {
+        filter: { session_id: sessionId, api_key_id: apiKeyId },
+        update: { $set: { last_task_id: taskId, updated_at: now } },
+      },
+    });
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.writer.drained();
   }
 }

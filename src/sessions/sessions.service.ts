@@ -8,6 +8,12 @@ import type { MessageRecord, SessionRecord } from './session.record';
 import { SessionsRepository } from './sessions.repository';
 import { SessionNotFoundError } from './sessions.errors';
 
+/** A session a task belongs to; `isNew` when its id was made up just now. */
+export interface SessionRef {
+  id: string;
+  isNew: boolean;
+}
+
 /** Sessions and their message history: the memory agents get for follow-up tasks. */
 @Injectable()
 export class SessionsService {
@@ -17,16 +23,29 @@ export class SessionsService {
     @Inject(tasksConfig.KEY) private readonly config: ConfigType<typeof tasksConfig>,
   ) {}
 
-  /** Reuses the key's session with this id, creates it if absent, or starts a new one. */
+  /** The session a task joins: the requested one, or a new one when none is given. */
+  resolve(requested: string | undefined): SessionRef {
+    return requested === undefined
+      ? { id: randomUUID(), isNew: true }
+      : { id: requested, isNew: false };
+  }
+
+  /** Makes sure the key's session exists: a new one is created, a requested one created if absent. */
   ensure(
-    sessionId: string | undefined,
+    session: SessionRef,
     apiKeyId: string | null,
     ip: string | null,
     now: Date,
-  ): Promise<SessionRecord> {
-    return this.sessions.ensure(sessionId ?? randomUUID(), apiKeyId, ip, now);
+  ): Promise<void> {
+    return this.sessions.touch(session.id, apiKeyId, ip, now, session.isNew);
   }
 
+  /** Stores the message of a task created just now. */
+  addMessage(message: MessageRecord): Promise<void> {
+    return this.messages.insert(message);
+  }
+
+  /** Stores a task's message once, however often its job runs. */
   saveMessage(message: MessageRecord): Promise<void> {
     return this.messages.saveOnce(message);
   }

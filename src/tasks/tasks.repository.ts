@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
+import { BulkWriter } from '../database/bulk-writer';
 import type { TaskRecord, TaskStatus, WebhookDelivery } from './task.record';
 import { TASK_MODEL } from './task.schema';
 
@@ -15,13 +16,24 @@ export interface TaskListFilter {
 
 const NO_ID = { _id: 0 } as const;
 
-/** Owns the `tasks` collection. Status changes are single conditional updates. */
+/**
+ * Owns the `tasks` collection. Status changes are single conditional updates; new tasks are
+ * group-committed (see BulkWriter).
+ */
 @Injectable()
-export class TasksRepository {
-  constructor(@InjectModel(TASK_MODEL) private readonly tasks: Model<TaskRecord>) {}
+export class TasksRepository implements OnModuleDestroy {
+  private readonly writer: BulkWriter<TaskRecord>;
+
+  constructor(@InjectModel(TASK_MODEL) private readonly tasks: Model<TaskRecord>) {
+    this.writer = BulkWriter.forModel(tasks);
+  }
 
   async insert(task: TaskRecord): Promise<void> {
-    await this.tasks.create(task);
+    await this.writer.write({ insertOne: { document: { ...task } } });
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.writer.drained();
   }
 
   findOne(taskId: string, owner?: OwnerScope): Promise<TaskRecord | null> {

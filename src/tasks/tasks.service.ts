@@ -108,10 +108,10 @@ export class TasksService {
 
   private async create(dto: CreateTaskDto, origin: RequestOrigin): Promise<TaskRecord> {
     const now = new Date();
-    const session = await this.sessions.ensure(dto.session_id, origin.apiKeyId, origin.ip, now);
+    const session = this.sessions.resolve(dto.session_id);
     const task: TaskRecord = {
       task_id: randomUUID(),
-      session_id: session.session_id,
+      session_id: session.id,
       input_text: dto.task,
       status: 'queued',
       requested_agent: dto.agent ?? null,
@@ -140,47 +140,83 @@ export class TasksService {
         ...(dto.metadata ? { client: dto.metadata } : {}),
       },
     };
-    await this.tasks.insert(task);
-    await this.sessions.saveMessage({
-      session_id: task.session_id,
-      api_key_id: origin.apiKeyId,
-      task_id: task.task_id,
-      role: 'user',
-      agent_name: null,
-      content: task.input_text,
-      created_at: now,
-    });
     const context = {
       task_id: task.task_id,
       session_id: task.session_id,
       request_id: origin.requestId,
     };
+    // Three collections, written at once (each write joins its collection's next batch).
+    const [sessionSaved, taskSaved, messageSaved] = await Promise.allSettled([
+      this.sessions.ensure(session, origin.apiKeyId, origin.ip, now),
+      this.tasks.insert(task),
+      this.sessions.addMessage({
+        session_id: task.session_id,
+        api_key_id: origin.apiKeyId,
+        task_id: task.task_id,
+        role: 'user',
+        agent_name: null,
+        content: task.input_text,
+        created_at: now,
+      }),
+    ]);
+    for (const saved of [sessionSaved, messageSaved, taskSaved]) {
+      if (saved.status === 'fulfilled') continue;
+      // Refused, so never run: a task stored without its session or message is marked failed.
+      if (taskSaved.status === 'fulfilled') {
+        await this.fail(task, 'INTERNAL_ERROR', 'The task could not be stored.', context).catch(
+          () => undefined,
+        );
+      }
+      throw saved.reason;
+    }
+
+    // Published while the job is added, so it is in the stream before the worker's first event.
+    const queuedEvent = this.events.publish({
+      task_id: task.task_id,
+      type: 'status',
+      status: 'queued',
+    });
     try {
       await this.queue.enqueue(task.task_id);
     } catch (err) {
-      const failed = await this.tasks.transition(task.task_id, ['queued'], {
-        $set: {
-          status: 'failed',
-          updated_at: new Date(),
-          completed_at: new Date(),
-          error: {
-            code: 'QUEUE_UNAVAILABLE',
-            message: 'The task queue was unavailable when the task was submitted.',
-            retryable: true,
-            attempts: 0,
-          },
-        },
-      });
-      if (failed) await this.events.publish(finalStatusEvent(failed));
-      await this.businessLog.record('ERROR', 'task failed: queue unavailable', context);
+      await queuedEvent;
+      await this.fail(
+        task,
+        'QUEUE_UNAVAILABLE',
+        'The task queue was unavailable when the task was submitted.',
+        context,
+      );
       throw err;
     }
-    await this.events.publish({ task_id: task.task_id, type: 'status', status: 'queued' });
-    await this.businessLog.record('INFO', 'task created', {
+    await queuedEvent;
+    void this.businessLog.record('INFO', 'task created', {
       ...context,
       agent_name: dto.agent ?? null,
     });
     return task;
+  }
+
+  /** Marks a task that was refused at submission failed (retryable: submitting again may work). */
+  private async fail(
+    task: TaskRecord,
+    code: 'QUEUE_UNAVAILABLE' | 'INTERNAL_ERROR',
+    message: string,
+    context: { task_id: string; session_id: string; request_id: string | null },
+  ): Promise<void> {
+    const now = new Date();
+    const failed = await this.tasks.transition(task.task_id, ['queued'], {
+      $set: {
+        status: 'failed',
+        updated_at: now,
+        completed_at: now,
+        error: { code, message, retryable: true, attempts: 0 },
+      },
+    });
+    if (failed) await this.events.publish(finalStatusEvent(failed));
+    await this.businessLog.record('ERROR', `task failed: ${message}`, {
+      ...context,
+      error_code: code,
+    });
   }
 
   async list(
