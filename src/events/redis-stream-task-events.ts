@@ -4,7 +4,7 @@ import { eventsConfig } from '../config';
 import { RedisConnections } from '../redis/redis-connections';
 import type { TaskEvent, TaskEventInput } from '../tasks/task-event';
 import { TaskEventsPublisher } from '../tasks/task-events.publisher';
-import { taskSeqKey, taskStreamKey } from './task-event-stream';
+import { isFinal, taskFinalKey, taskSeqKey, taskStreamKey } from './task-event-stream';
 
 /** At most one delta event per task per this many ms; text arriving meanwhile is joined. */
 export const DELTA_WINDOW_MS = 50;
@@ -12,9 +12,14 @@ export const DELTA_WINDOW_MS = 50;
 /**
  * Numbers the event (per task), appends it to the task's stream (approximately capped) and
  * refreshes both keys' expiry, in one round trip. A task's stream therefore lives
- * TASK_EVENTS_TTL_S after its last event, its final one included.
+ * TASK_EVENTS_TTL_S after its last event, its final one included. A final status event is
+ * appended once per task (ARGV[4] = '1' marks one): publishing it again, as the re-run of a job
+ * whose worker died after finishing its task does, appends nothing and returns false.
  */
 const APPEND_SCRIPT = `
+if ARGV[4] == '1' and not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then
+  return false
+end
 local seq = redis.call('INCR', KEYS[2])
 local event = (string.gsub(ARGV[2], '^{"seq":0', '{"seq":' .. seq, 1))
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', event)
@@ -93,16 +98,22 @@ export class RedisStreamTaskEvents extends TaskEventsPublisher implements OnModu
     // seq first: the script fills it in, matching `{"seq":0` at the start of the JSON.
     const event: TaskEvent = { seq: 0, ...input, at: new Date().toISOString() };
     try {
-      const [, seq] = (await this.redis.commands.eval(
+      const appended = (await this.redis.commands.eval(
         APPEND_SCRIPT,
-        2,
+        3,
         taskStreamKey(input.task_id),
         taskSeqKey(input.task_id),
+        taskFinalKey(input.task_id),
         String(this.config.maxLen),
         JSON.stringify(event),
         String(this.config.ttlS),
-      )) as [string, number];
-      event.seq = seq;
+        isFinal(event) ? '1' : '0',
+      )) as [string, number] | null;
+      if (!appended) {
+        this.notifyLocal(event, { repeat: true });
+        return;
+      }
+      event.seq = appended[1];
     } catch (err) {
       this.logger.warn({
         task_id: input.task_id,
@@ -110,7 +121,7 @@ export class RedisStreamTaskEvents extends TaskEventsPublisher implements OnModu
         msg: `Could not store a ${input.type} event`,
       });
     }
-    this.notifyLocal(event);
+    this.notifyLocal(event, { repeat: false });
   }
 
   async onModuleDestroy(): Promise<void> {

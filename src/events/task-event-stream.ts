@@ -9,6 +9,11 @@ export function taskSeqKey(taskId: string): string {
   return `task_events_seq:${taskId}`;
 }
 
+/** Set when the task's final status event was appended, so it is appended once. */
+export function taskFinalKey(taskId: string): string {
+  return `task_events_final:${taskId}`;
+}
+
 /** An event as read back from a stream, with the entry id it was stored under. */
 export interface StoredTaskEvent {
   id: string;

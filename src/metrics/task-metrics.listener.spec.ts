@@ -4,12 +4,16 @@ import { TaskEventsPublisher } from '../tasks/task-events.publisher';
 import { AppMetrics } from './app-metrics';
 import { TaskMetricsListener } from './task-metrics.listener';
 
-/** Publishes to in-process listeners only. */
+/** Publishes to in-process listeners only; a task's second final event is a repeat. */
 class LocalPublisher extends TaskEventsPublisher {
   private seq = 0;
+  private readonly finished = new Set<string>();
 
   publish(event: TaskEventInput): Promise<void> {
-    this.notifyLocal({ ...event, seq: ++this.seq, at: new Date().toISOString() });
+    const final = ['completed', 'failed', 'cancelled'].includes(event.status ?? '');
+    const repeat = final && this.finished.has(event.task_id);
+    if (final) this.finished.add(event.task_id);
+    this.notifyLocal({ ...event, seq: ++this.seq, at: new Date().toISOString() }, { repeat });
     return Promise.resolve();
   }
 }
@@ -57,5 +61,15 @@ describe('TaskMetricsListener', () => {
     await events.publish({ task_id: 't3', type: 'delta', data: { text: 'x' } });
     const all = await register.getSingleMetric('tasks_total')?.get();
     expect(all?.values.reduce((sum, v) => sum + v.value, 0)).toBe(2);
+  });
+
+  it('does not count a final event published again for the same task', async () => {
+    await events.publish({
+      task_id: 't1',
+      type: 'status',
+      status: 'completed',
+      data: { agent: 'CodeAgent', duration_ms: 1500 },
+    });
+    expect(await value('tasks_total', { agent: 'CodeAgent', status: 'completed' })).toBe(1);
   });
 });

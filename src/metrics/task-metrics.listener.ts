@@ -18,7 +18,9 @@ export class TaskMetricsListener implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribe = this.events.onPublished((event) => this.record(event));
+    this.unsubscribe = this.events.onPublished((event, { repeat }) => {
+      if (!repeat) this.record(event);
+    });
   }
 
   onModuleDestroy(): void {

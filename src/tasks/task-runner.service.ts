@@ -9,7 +9,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { AgentRunsRepository } from './agent-runs.repository';
 import { TaskCancellationListener } from './task-cancellation';
 import { addCost } from './task-cost';
-import type { TaskRecord } from './task.record';
+import { FINISHED_STATUSES, type TaskRecord } from './task.record';
 import { finalStatusEvent } from './task-event';
 import { TaskEventsPublisher } from './task-events.publisher';
 import { TasksRepository } from './tasks.repository';
@@ -60,14 +60,15 @@ export class TaskRunner {
         attempt,
         msg: 'Task already finished or cancelled; nothing to do',
       });
-      await this.recordOutcomeOnce(taskId);
+      await this.replayOutcome(taskId);
       return;
     }
     if (task.cancel_requested_at) {
       await this.finishCancelled(task);
       return;
     }
-    await this.events.publish({
+    // Not awaited: the publisher keeps a task's events in order, and a lost event fails nothing.
+    void this.events.publish({
       task_id: taskId,
       type: 'status',
       status: 'processing',
@@ -137,16 +138,20 @@ export class TaskRunner {
   private async finishCompleted(task: TaskRecord, result: PeerAgentResult): Promise<void> {
     const now = new Date();
     const { output, routing } = result;
-    await this.runs.saveAll(result.runs);
-    await this.sessions.saveMessage({
-      session_id: task.session_id,
-      api_key_id: task.metadata.api_key_id,
-      task_id: task.task_id,
-      role: 'assistant',
-      agent_name: routing.agent_name,
-      content: output.raw_output,
-      created_at: now,
-    });
+    // The runs and the answer are stored before the task says completed, so a completed task
+    // always has them; the two writes go to different collections at once.
+    await Promise.all([
+      this.runs.saveAll(result.runs),
+      this.sessions.saveMessage({
+        session_id: task.session_id,
+        api_key_id: task.metadata.api_key_id,
+        task_id: task.task_id,
+        role: 'assistant',
+        agent_name: routing.agent_name,
+        content: output.raw_output,
+        created_at: now,
+      }),
+    ]);
     const done = await this.tasks.transition(task.task_id, ['processing'], {
       $set: {
         status: 'completed',
@@ -167,37 +172,52 @@ export class TaskRunner {
       },
     });
     if (!done) return; // cancelled meanwhile, or another run of the same job finished first
-    await this.sessions.recordTask(task.session_id, task.metadata.api_key_id, task.task_id, now);
-    await this.events.publish(finalStatusEvent(done, { summary: output.summary }));
-    await this.businessLog.recordOnce('INFO', 'task completed', {
-      task_id: task.task_id,
-      session_id: task.session_id,
-      agent_name: routing.agent_name,
-      total_tokens: result.usage.total_tokens,
-    });
+    await Promise.all([
+      this.sessions.recordTask(task.session_id, task.metadata.api_key_id, task.task_id, now),
+      this.events.publish(finalStatusEvent(done, { summary: output.summary })),
+      this.businessLog.recordOnce('INFO', 'task completed', {
+        task_id: task.task_id,
+        session_id: task.session_id,
+        agent_name: routing.agent_name,
+        total_tokens: result.usage.total_tokens,
+      }),
+    ]);
   }
 
   /**
    * The job of a finished task ran again: its worker died after finishing the task but before
-   * the job was done, maybe before the outcome's business log was written. Writes it if missing.
+   * the job was done, maybe before the outcome's event (and so its webhook) went out or its
+   * business log was written. Publishes and writes them again; each happens once per task.
    */
-  private async recordOutcomeOnce(taskId: string): Promise<void> {
+  private async replayOutcome(taskId: string): Promise<void> {
     const task = await this.tasks.findOne(taskId);
-    const context = { task_id: taskId, session_id: task?.session_id ?? null };
-    if (task?.status === 'completed') {
-      await this.businessLog.recordOnce('INFO', 'task completed', {
-        ...context,
-        agent_name: task.selected_agent,
-        total_tokens: task.cost.total_tokens,
-      });
-    } else if (task?.status === 'failed' && task.error) {
-      await this.businessLog.recordOnce('ERROR', 'task failed', {
-        ...context,
-        agent_name: task.selected_agent,
-        attempt: task.error.attempts,
-        error_code: task.error.code,
-        error_message: task.error.message,
-      });
+    if (!task || !FINISHED_STATUSES.includes(task.status)) return;
+    const context = { task_id: taskId, session_id: task.session_id };
+    if (task.status === 'completed') {
+      await Promise.all([
+        this.events.publish(finalStatusEvent(task, { summary: task.result?.summary ?? null })),
+        this.businessLog.recordOnce('INFO', 'task completed', {
+          ...context,
+          agent_name: task.selected_agent,
+          total_tokens: task.cost.total_tokens,
+        }),
+      ]);
+    } else if (task.status === 'failed' && task.error) {
+      const { code, message, retryable, attempts } = task.error;
+      await Promise.all([
+        this.events.publish(
+          finalStatusEvent(task, { error: { code, message, retryable, attempts } }),
+        ),
+        this.businessLog.recordOnce('ERROR', 'task failed', {
+          ...context,
+          agent_name: task.selected_agent,
+          attempt: attempts,
+          error_code: code,
+          error_message: message,
+        }),
+      ]);
+    } else {
+      await this.events.publish(finalStatusEvent(task));
     }
   }
 
