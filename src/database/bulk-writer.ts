@@ -92,7 +92,8 @@ export class BulkWriter<T extends Document> {
       );
     } catch (err) {
       const bulk = asBulkWriteError(err);
-      if (!bulk) {
+      // Without write errors the command itself failed (no server, a write concern): all did.
+      if (!bulk || bulk.writeErrors.length === 0) {
         for (const p of batch) p.reject(err);
         return;
       }

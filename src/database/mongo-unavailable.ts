@@ -8,5 +8,16 @@ const MONGO_UNAVAILABLE = new Set([
 ]);
 
 export function isMongoUnavailable(err: unknown): boolean {
-  return err instanceof Error && MONGO_UNAVAILABLE.has(err.name);
+  return err instanceof Error && (MONGO_UNAVAILABLE.has(err.name) || isUnsentBulkWrite(err));
+}
+
+/**
+ * A bulk write that never reached a server: the driver wraps the network or server-selection
+ * error in a MongoBulkWriteError with its message, no code and no write errors (a write concern
+ * failure has a code; a refused write, write errors).
+ */
+function isUnsentBulkWrite(err: Error): boolean {
+  if (err.name !== 'MongoBulkWriteError') return false;
+  const { code, writeErrors } = err as Error & { code?: unknown; writeErrors?: unknown };
+  return code === undefined && Array.isArray(writeErrors) && writeErrors.length === 0;
 }

@@ -1,6 +1,7 @@
 import { testBackends } from '@agent-orchestrator/testing';
 import { mongo } from 'mongoose';
 import { BulkWriter } from '../../src/database/bulk-writer';
+import { isMongoUnavailable } from '../../src/database/mongo-unavailable';
 
 interface Doc {
   key: string;
@@ -110,6 +111,29 @@ describe('BulkWriter (group commit against the test MongoDB)', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     await expect(broken.drained()).resolves.toBeUndefined();
     expect(await collection.countDocuments()).toBe(0);
+  });
+
+  it('rejects every write, as database-unavailable, when no server answers', async () => {
+    // A port nothing listens on: the driver wraps the connection error in a MongoBulkWriteError
+    // with no write errors, which must not read as "every write succeeded".
+    const nowhere = new mongo.MongoClient('mongodb://127.0.0.1:9/', {
+      serverSelectionTimeoutMS: 300,
+    });
+    try {
+      const writer = new BulkWriter<Doc>(nowhere.db('nowhere').collection<Doc>('docs'));
+      const results = await Promise.allSettled([
+        writer.write({ insertOne: { document: { key: 'p', n: 1 } } }),
+        writer.write({
+          updateOne: { filter: { key: 'q' }, update: { $set: { n: 2 } }, upsert: true },
+        }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      for (const r of results) {
+        expect(isMongoUnavailable((r as PromiseRejectedResult).reason)).toBe(true);
+      }
+    } finally {
+      await nowhere.close();
+    }
   });
 
   it('drained() waits for writes still queued or in flight', async () => {
