@@ -30,17 +30,26 @@ export class MessagesRepository implements OnModuleDestroy {
     });
   }
 
-  /** The session's last `limit` messages before `excludingTask`, oldest first. */
+  /**
+   * The session's last `limit` messages of other tasks created no later than `until` (the
+   * task's own acceptance), oldest first: a follow-up accepted after a task is not its history.
+   */
   async recent(
     sessionId: string,
     apiKeyId: string | null,
     limit: number,
     excludingTask: string,
+    until: Date,
   ): Promise<MessageRecord[]> {
     if (limit === 0) return [];
     const latest = await this.messages
       .find(
-        { session_id: sessionId, api_key_id: apiKeyId, task_id: { $ne: excludingTask } },
+        {
+          session_id: sessionId,
+          api_key_id: apiKeyId,
+          task_id: { $ne: excludingTask },
+          created_at: { $lte: until },
+        },
         { _id: 0 },
       )
       .sort({ created_at: -1, role: -1 })

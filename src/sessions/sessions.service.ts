@@ -50,17 +50,22 @@ export class SessionsService {
     return this.messages.saveOnce(message);
   }
 
-  /** The session's last SESSION_HISTORY_MESSAGES messages before this task, oldest first. */
+  /**
+   * The session's last SESSION_HISTORY_MESSAGES messages before the task (other tasks' messages
+   * up to its acceptance), oldest first.
+   */
   async history(
     sessionId: string,
     apiKeyId: string | null,
     taskId: string,
+    acceptedAt: Date,
   ): Promise<HistoryMessage[]> {
     const recent = await this.messages.recent(
       sessionId,
       apiKeyId,
       this.config.sessionHistoryMessages,
       taskId,
+      acceptedAt,
     );
     return recent.map((m) => ({
       role: m.role,

@@ -49,19 +49,20 @@ export class TaskQueueProducer implements OnModuleDestroy {
    * Adds the task's job; `jobId = task_id` makes a second add of the same task a no-op. The job
    * carries the caller's trace context, so the worker's span continues the request's trace.
    */
-  enqueue(taskId: string): Promise<void> {
+  enqueue(taskId: string, hints: { newSession?: boolean } = {}): Promise<void> {
     const attributes = {
       'messaging.system': 'bullmq',
       'messaging.destination.name': TASK_QUEUE,
       'task.id': taskId,
     };
     return inSpan(`${TASK_QUEUE} publish`, { kind: SpanKind.PRODUCER, attributes }, () =>
-      this.add(taskId),
+      this.add(taskId, hints.newSession === true),
     );
   }
 
-  private async add(taskId: string): Promise<void> {
+  private async add(taskId: string, newSession: boolean): Promise<void> {
     const data: Traced<ProcessTaskJob> = { task_id: taskId };
+    if (newSession) data.new_session = true;
     const trace = injectTraceContext();
     if (trace) data.trace = trace;
     let timer: NodeJS.Timeout | undefined;

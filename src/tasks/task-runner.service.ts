@@ -19,6 +19,8 @@ export interface TaskAttempt {
   /** 1-based number of this attempt. */
   attempt: number;
   maxAttempts: number;
+  /** The task started its session, so it has no history to read. */
+  newSession?: boolean;
 }
 
 const NO_USAGE: TaskUsage = {
@@ -48,7 +50,7 @@ export class TaskRunner {
     private readonly businessLog: BusinessLog,
   ) {}
 
-  async execute({ taskId, attempt, maxAttempts }: TaskAttempt): Promise<void> {
+  async execute({ taskId, attempt, maxAttempts, newSession }: TaskAttempt): Promise<void> {
     const now = new Date();
     // Processing is accepted too: a job whose worker died comes back while the task says processing.
     const task = await this.tasks.transition(taskId, ['queued', 'processing'], {
@@ -78,11 +80,14 @@ export class TaskRunner {
     const controller = new AbortController();
     const untrack = this.cancellation.track(taskId, controller);
     try {
-      const history = await this.sessions.history(
-        task.session_id,
-        task.metadata.api_key_id,
-        taskId,
-      );
+      const history = newSession
+        ? []
+        : await this.sessions.history(
+            task.session_id,
+            task.metadata.api_key_id,
+            taskId,
+            task.created_at,
+          );
       const result = await this.peerAgent.run({
         taskId,
         sessionId: task.session_id,

@@ -69,7 +69,12 @@ export class TaskProcessor implements OnApplicationBootstrap, OnModuleDestroy {
       { kind: SpanKind.CONSUMER, attributes },
       async (span) => {
         try {
-          await this.runner.execute({ taskId, attempt, maxAttempts: job.opts.attempts ?? 1 });
+          await this.runner.execute({
+            taskId,
+            attempt,
+            maxAttempts: job.opts.attempts ?? 1,
+            newSession: job.data.new_session === true,
+          });
         } finally {
           if (span.isRecording()) {
             const task = await this.tasks.findOne(taskId).catch(() => null);

@@ -177,7 +177,7 @@ export class TasksService {
       status: 'queued',
     });
     try {
-      await this.queue.enqueue(task.task_id);
+      await this.queue.enqueue(task.task_id, { newSession: session.isNew });
     } catch (err) {
       await queuedEvent;
       await this.fail(
