@@ -8,7 +8,7 @@ import { RedisConnections } from '../redis/redis-connections';
 import { finalStatusEvent, type TaskEvent } from '../tasks/task-event';
 import { FINISHED_STATUSES, type TaskRecord } from '../tasks/task.record';
 import { TaskNotFoundError } from '../tasks/tasks.errors';
-import { TasksRepository } from '../tasks/tasks.repository';
+import { TasksRepository, type TaskStatusView } from '../tasks/tasks.repository';
 import { SseWriter } from './sse-writer';
 import {
   decodeEntry,
@@ -31,6 +31,8 @@ const FINAL_EVENT_GRACE_MS = 10_000;
  */
 @Injectable()
 export class TaskEventStreamService {
+  private readonly statusReads = new Map<string, Promise<TaskStatusView | null>>();
+
   constructor(
     private readonly tasks: TasksRepository,
     private readonly redis: RedisConnections,
@@ -157,10 +159,10 @@ export class TaskEventStreamService {
     sse: SseWriter,
     close: () => void,
   ): Promise<void> {
-    const task = await this.tasks.findOne(taskId).catch(() => null);
-    if (!task || !FINISHED_STATUSES.includes(task.status)) return;
+    const status = await this.statusOf(taskId);
+    if (!status || !FINISHED_STATUSES.includes(status.status)) return;
     // The final event is appended just after MongoDB records the final state: give it time.
-    const finishedAt = new Date(task.completed_at ?? task.updated_at).getTime();
+    const finishedAt = new Date(status.completed_at ?? status.updated_at).getTime();
     if (Date.now() - finishedAt < FINAL_EVENT_GRACE_MS) return;
     const tail = (await this.redis.commands
       .xrevrange(taskStreamKey(taskId), '+', '-', 'COUNT', 1)
@@ -169,6 +171,23 @@ export class TaskEventStreamService {
       ? decodeEntry(tail[0][0], tail[0][1])
       : undefined;
     if (last && isFinal(last.event)) return; // the follower is about to deliver it
-    this.closeWithStoredStatus(sse, task, close);
+    const task = await this.tasks.findOne(taskId).catch(() => null);
+    if (task) this.closeWithStoredStatus(sse, task, close);
+  }
+
+  /**
+   * The task's status, read at most twice per heartbeat interval however many of its streams
+   * ask: with 1,000 subscribers each heartbeat round would otherwise be 1,000 reads of the task.
+   * A result up to half a heartbeat old is fine for a safety net with a 10 s grace.
+   */
+  private statusOf(taskId: string): Promise<TaskStatusView | null> {
+    let read = this.statusReads.get(taskId);
+    if (!read) {
+      read = this.tasks.findStatus(taskId).catch(() => null);
+      this.statusReads.set(taskId, read);
+      const shareMs = Math.max(1000, this.config.heartbeatMs / 2);
+      setTimeout(() => this.statusReads.delete(taskId), shareMs).unref();
+    }
+    return read;
   }
 }

@@ -5,6 +5,8 @@ import { BulkWriter } from '../database/bulk-writer';
 import type { TaskRecord, TaskStatus, WebhookDelivery } from './task.record';
 import { TASK_MODEL } from './task.schema';
 
+export type TaskStatusView = Pick<TaskRecord, 'status' | 'completed_at' | 'updated_at'>;
+
 /** Whose tasks a query may see: a key id, or `null` when auth is disabled (everything). */
 export type OwnerScope = string | null;
 
@@ -34,6 +36,14 @@ export class TasksRepository implements OnModuleDestroy {
 
   onModuleDestroy(): Promise<void> {
     return this.writer.drained();
+  }
+
+  /** Just the task's status and when it last changed: a small read for frequent checks. */
+  findStatus(taskId: string): Promise<TaskStatusView | null> {
+    return this.tasks
+      .findOne({ task_id: taskId }, { _id: 0, status: 1, completed_at: 1, updated_at: 1 })
+      .lean<TaskStatusView>()
+      .exec();
   }
 
   findOne(taskId: string, owner?: OwnerScope): Promise<TaskRecord | null> {
