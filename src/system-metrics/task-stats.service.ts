@@ -23,7 +23,7 @@ export interface LatencyFigures {
 }
 
 /** Latencies filled per call at most (batches × size), so one request stays bounded. */
-const FILL_BATCH = 500;
+const FILL_BATCH = 100;
 const FILL_MAX_BATCHES = 20;
 
 /**

@@ -162,6 +162,7 @@ export class TaskRunner {
         status: 'completed',
         completed_at: now,
         updated_at: now,
+        latency_ms: Math.max(0, now.getTime() - new Date(task.created_at).getTime()),
         selected_agent: routing.agent_name,
         agent_type: routing.agent_type,
         peer_routing_reason: routing.reasoning,

@@ -64,6 +64,8 @@ export interface TaskRecord {
   queued_at: Date;
   started_at: Date | null;
   completed_at: Date | null;
+  /** completed_at − created_at, set when the task completes (see TasksRepository.fillLatency). */
+  latency_ms?: number;
   cancel_requested_at: Date | null;
   attempts: number;
   /** How often the reconciler put this task back on the queue. */

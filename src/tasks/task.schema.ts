@@ -24,6 +24,8 @@ export const TaskSchema = new Schema<TaskRecord>(
     queued_at: { type: Date, required: true },
     started_at: { type: Date, default: null },
     completed_at: { type: Date, default: null },
+    // completed_at − created_at of a completed task (absent on others), for the latency figures.
+    latency_ms: { type: Number },
     cancel_requested_at: { type: Date, default: null },
     attempts: { type: Number, default: 0 },
     requeues: { type: Number, default: 0 },

@@ -160,8 +160,8 @@ export class TasksRepository implements OnModuleDestroy {
 
   /*
    * Latency (completed_at - created_at) is kept on completed tasks as `latency_ms`, so averages
-   * are a $sum and percentiles a sort-and-skip over an index. The runner does not write it: it is
-   * filled in by fillLatency, for tasks finished since the last call (and older data).
+   * are a $sum and percentiles a sort-and-skip over an index. The runner writes it with the
+   * completion; fillLatency fills it in on tasks stored without it (by an earlier version).
    */
 
   /** The index the latency queries run on: it covers their filter, sort and projection. */

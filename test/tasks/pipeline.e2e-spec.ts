@@ -66,6 +66,10 @@ describe('task pipeline, end to end (api + worker in one process)', () => {
 
     const stored = await db.collection('tasks').findOne({ task_id: taskId });
     expect(stored?.metadata).toMatchObject({ request_id: 'happy-path-1', api_key_id: null });
+    // Kept for the latency figures of /v1/system/metrics, written with the completion.
+    expect(stored?.latency_ms).toBe(
+      (stored?.completed_at as Date).getTime() - (stored?.created_at as Date).getTime(),
+    );
     const session = await db.collection('sessions').findOne({ session_id: task.session_id });
     expect(session?.last_task_id).toBe(taskId);
 
