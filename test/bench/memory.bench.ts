@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type BenchContext, type BenchOutcome, cpuRoots } from './lib/context';
 import { CpuMeter, formatCores } from './lib/cpu';
 import { rssMiB } from './lib/procfs';
@@ -30,6 +33,43 @@ async function heapUsedMiB(handle: ServiceHandle): Promise<number> {
   }
 }
 
+/**
+ * The process's live heap in MiB: it writes a heap snapshot on SIGUSR2 (started with
+ * --heapsnapshot-signal), which first runs a full garbage collection, so the snapshot's total
+ * size is what is still reachable. Unlike RSS or "heap used", it does not move with how lazily
+ * V8 collects garbage or how much memory it keeps reserved; a leak shows here.
+ */
+async function liveHeapMiB(handle: ServiceHandle, dir: string): Promise<number> {
+  const before = new Set(readdirSync(dir));
+  process.kill(handle.pid, 'SIGUSR2');
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (!file) continue;
+    const path = join(dir, file);
+    const size = statSync(path).size;
+    await new Promise((r) => setTimeout(r, 500));
+    if (statSync(path).size !== size) continue; // still being written
+    try {
+      const snapshot = JSON.parse(readFileSync(path, 'utf8')) as {
+        snapshot: { meta: { node_fields: string[] } };
+        nodes: number[];
+      };
+      const fields = snapshot.snapshot.meta.node_fields;
+      const selfSize = fields.indexOf('self_size');
+      let total = 0;
+      for (let i = selfSize; i < snapshot.nodes.length; i += fields.length)
+        total += snapshot.nodes[i];
+      rmSync(path);
+      return round(total / 2 ** 20, 1);
+    } catch {
+      continue; // not complete yet
+    }
+  }
+  return NaN;
+}
+
 function trend(samples: Sample[], key: keyof Sample) {
   const fit = linearFit(
     samples.map((s) => s.tasks_done / 1000),
@@ -49,12 +89,31 @@ export async function runMemoryBench(ctx: BenchContext): Promise<BenchOutcome> {
   // as the collections grow, and npm run bench should stay near 10 minutes.
   const budgetS = Number(process.env.BENCH_MEMORY_BUDGET_S ?? 300);
   const dbName = `bench_${ctx.runId}_memory`;
+  const snapshots = mkdtempSync(join(tmpdir(), 'ao-bench-heap-'));
   const options = {
     backends: ctx.backends,
     dbName,
     keyPrefix: `bench_${ctx.runId}_memory:`,
     llmUrl: ctx.llm.url,
-    env: { WORKER_CONCURRENCY: '50' },
+    env: {
+      WORKER_CONCURRENCY: '50',
+      NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshots}`,
+    },
+  };
+  // Live heap (after a full GC) after the second batch and after the last one: few snapshots,
+  // since writing one makes the process reserve memory (its RSS jumps once, by ~250 MiB here);
+  // the second-half RSS samples all come after the first snapshot, so they stay comparable.
+  const live: { tasks_done: number; api_mib: number; worker_mib: number }[] = [];
+  const measureLive = async (done: number, a: ServiceHandle, w: ServiceHandle) => {
+    const point = {
+      tasks_done: done,
+      api_mib: await liveHeapMiB(a, snapshots),
+      worker_mib: await liveHeapMiB(w, snapshots),
+    };
+    live.push(point);
+    ctx.log(
+      `memory: live heap after ${done} tasks: api ${point.api_mib} MiB, worker ${point.worker_mib} MiB`,
+    );
   };
   await ctx.llm.configure(0);
   const store = await TaskStore.open(ctx.backends.mongoUri, dbName);
@@ -99,6 +158,7 @@ export async function runMemoryBench(ctx: BenchContext): Promise<BenchOutcome> {
       ctx.log(
         `memory: ${s.tasks_done} tasks (${s.batch_tasks_per_s}/s): api ${s.api_rss_mib} MiB (heap ${s.api_heap_used_mib}), worker ${s.worker_rss_mib} MiB (heap ${s.worker_heap_used_mib})`,
       );
+      if (i === 2) await measureLive(s.tasks_done, api, w);
       if (i < batches && (Date.now() - started) / 1000 > budgetS) {
         stoppedEarly = true;
         ctx.log(`memory: time budget of ${budgetS} s spent after ${i} batches; stopping early`);
@@ -108,6 +168,18 @@ export async function runMemoryBench(ctx: BenchContext): Promise<BenchOutcome> {
     const cores = meter.end();
     ctx.log(`memory: cores: ${formatCores(cores)}`);
     if (samples.length === 0) throw new Error(`memory: no batch finished: ${stalled}`);
+    const lastDone = samples[samples.length - 1].tasks_done;
+    if (lastDone > 2 * batch) await measureLive(lastDone, api, w);
+    const liveFrom = live.find((p) => p.tasks_done === 2 * batch);
+    const liveTo = live[live.length - 1];
+    const liveSlope = (key: 'api_mib' | 'worker_mib'): number =>
+      liveFrom && liveTo.tasks_done > liveFrom.tasks_done
+        ? round(
+            (liveTo[key] - liveFrom[key]) / ((liveTo.tasks_done - liveFrom.tasks_done) / 1000),
+            2,
+          )
+        : NaN;
+    const liveTrend = { api: liveSlope('api_mib'), worker: liveSlope('worker_mib') };
     const secondHalf = samples.slice(Math.floor(samples.length / 2));
     const trends = {
       api_rss_all: trend(samples, 'api_rss_mib'),
@@ -148,6 +220,18 @@ export async function runMemoryBench(ctx: BenchContext): Promise<BenchOutcome> {
         reference: TREND_MIB_PER_1000,
         goal: `≤ ${TREND_MIB_PER_1000}`,
         verdict: verdict(workerFlat),
+      },
+      {
+        metric:
+          'live heap MiB (after full GC) api: ' +
+          live.map((p) => `${p.tasks_done}→${p.api_mib}`).join(', '),
+        service: `${liveTrend.api} MiB/1k`,
+      },
+      {
+        metric:
+          'live heap MiB (after full GC) worker: ' +
+          live.map((p) => `${p.tasks_done}→${p.worker_mib}`).join(', '),
+        service: `${liveTrend.worker} MiB/1k`,
       },
       {
         metric: 'heap used slope 2nd half api / worker',
@@ -195,6 +279,8 @@ export async function runMemoryBench(ctx: BenchContext): Promise<BenchOutcome> {
         idle,
         samples,
         trends,
+        live_heap: live,
+        live_heap_mib_per_1000_tasks: liveTrend,
         cores,
       },
     };
@@ -203,5 +289,6 @@ export async function runMemoryBench(ctx: BenchContext): Promise<BenchOutcome> {
     await worker?.stop();
     await api.stop();
     await store.close();
+    rmSync(snapshots, { recursive: true, force: true });
   }
 }

@@ -45,6 +45,14 @@ export interface ServiceOptions {
   env?: Record<string, string>;
 }
 
+/** BENCH_MONGO_MAX_POOL=20: caps each service process's MongoDB connection pool (an experiment). */
+function withMaxPool(uri: string, maxPool: string | undefined): string {
+  if (!maxPool) return uri;
+  const url = new URL(uri);
+  url.searchParams.set('maxPoolSize', maxPool);
+  return url.toString();
+}
+
 /**
  * The settings every benchmark runs the service with: test environment, auth on, rate limits
  * off, logs at WARNING (so logging is not on the hot path), no web search.
@@ -52,7 +60,7 @@ export interface ServiceOptions {
 export function serviceEnv(options: ServiceOptions): Record<string, string> {
   return {
     ENVIRONMENT: 'test',
-    MONGO_URI: options.backends.mongoUri,
+    MONGO_URI: withMaxPool(options.backends.mongoUri, process.env.BENCH_MONGO_MAX_POOL),
     MONGO_DB_NAME: options.dbName,
     REDIS_URL: options.backends.redisUrl,
     REDIS_GLOBAL_KEYPREFIX: options.keyPrefix,
