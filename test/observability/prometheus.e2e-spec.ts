@@ -129,9 +129,9 @@ describe('GET /metrics (Prometheus) in the API and the worker', () => {
       async () => (await scrape(t)).value('queue_jobs', { state: 'completed' }) >= 1,
       'queue_jobs to show the completed job',
     );
-    // Without tracing the job carries nothing but the task id.
+    // Without tracing the job carries no trace context: the task id, and that it began its session.
     const job = await t.app.get(TaskQueueProducer).queue.getJob(task.task_id);
-    expect(job?.data).toEqual({ task_id: task.task_id });
+    expect(job?.data).toEqual({ task_id: task.task_id, new_session: true });
   });
 
   it('counts the tasks the reconciler puts back on the queue', async () => {

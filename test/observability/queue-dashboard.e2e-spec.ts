@@ -77,7 +77,7 @@ describe('queue dashboard (Bull Board) at /admin/queues', () => {
     expect(tasksQueue.jobs).toEqual([
       expect.objectContaining({
         id: taskId,
-        data: { task_id: taskId },
+        data: { task_id: taskId, new_session: true },
         failedReason: expect.stringContaining('LLM_NOT_CONFIGURED') as string,
       }),
     ]);
