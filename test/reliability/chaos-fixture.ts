@@ -1,4 +1,8 @@
-import type { TestBackends } from '@agent-orchestrator/testing';
+import {
+  isRouterRequest,
+  type OpenAiTestServer,
+  type TestBackends,
+} from '@agent-orchestrator/testing';
 import type { SeededRandom } from '../../libs/testing/src/reliability';
 
 /** The backends of a test as a spawned process sees them. */
@@ -31,3 +35,23 @@ export function chaosTaskText(random: SeededRandom, n: number): string {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Submits `texts` in order, the agent calls of the first `held` held mid-call at the LLM server:
+ * once this resolves those tasks are running and the rest wait in the queue, which is where a
+ * fault should find them. `release` lets the held calls answer.
+ */
+export async function submitWithFirstHeld(
+  llm: OpenAiTestServer,
+  submit: (task: string) => Promise<{ body: { task_id?: unknown } }>,
+  texts: string[],
+  held: number,
+): Promise<{ accepted: string[]; release(): void }> {
+  const holds = texts
+    .slice(0, held)
+    .map((text) => llm.holdNext((r) => !isRouterRequest(r) && r.lastUserText.includes(text)));
+  const accepted: string[] = [];
+  for (const text of texts) accepted.push((await submit(text)).body.task_id as string);
+  await Promise.all(holds.map((h) => h.reached));
+  return { accepted, release: () => holds.forEach((h) => h.release()) };
+}

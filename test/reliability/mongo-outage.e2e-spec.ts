@@ -1,7 +1,6 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import {
   createTestApp,
-  isRouterRequest,
   type LlmServers,
   type StartedMongo,
   startLlmServers,
@@ -14,7 +13,7 @@ import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { AppProcesses, settledAudit, waitUntilFinished } from '../../libs/testing/src/reliability';
 import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
-import { processBackends } from './chaos-fixture';
+import { processBackends, submitWithFirstHeld } from './chaos-fixture';
 
 const WORKER_ENV = {
   WORKER_CONCURRENCY: '4',
@@ -73,22 +72,17 @@ describe('MongoDB lost mid-run', () => {
         { length: 15 },
         (_, i) => `Write a Python function before the database outage ${i}`,
       );
-      const holds = texts
-        .slice(0, 4)
-        .map((text) =>
-          servers.llm.holdNext((r) => !isRouterRequest(r) && r.lastUserText.includes(text)),
-        );
-      const accepted: string[] = [];
-      for (const text of texts) {
-        const res = await submit(text).expect(200);
-        accepted.push(res.body.task_id as string);
-      }
-      await Promise.all(holds.map((h) => h.reached));
+      const { accepted, release } = await submitWithFirstHeld(
+        servers.llm,
+        (text) => submit(text).expect(200),
+        texts,
+        4,
+      );
       const port = mongo.process.port;
 
       await mongo.process.stop();
       // The held calls answer now, into a worker that cannot save.
-      holds.forEach((h) => h.release());
+      release();
       const refusals = await Promise.all([
         submit('Write a Python function during the database outage'),
         http().get('/v1/tasks'),

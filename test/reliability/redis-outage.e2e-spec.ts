@@ -1,7 +1,6 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import {
   createTestApp,
-  isRouterRequest,
   type LlmServers,
   type ServiceProcess,
   startLlmServers,
@@ -13,7 +12,7 @@ import {
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { AppProcesses, settledAudit, waitUntilFinished } from '../../libs/testing/src/reliability';
-import { processBackends } from './chaos-fixture';
+import { processBackends, submitWithFirstHeld } from './chaos-fixture';
 
 const WORKER_ENV = {
   WORKER_CONCURRENCY: '4',
@@ -69,20 +68,15 @@ describe('Redis lost mid-run', () => {
         { length: 20 },
         (_, i) => `Write a Python function before the outage ${i}`,
       );
-      const holds = texts
-        .slice(0, 4)
-        .map((text) =>
-          servers.llm.holdNext((r) => !isRouterRequest(r) && r.lastUserText.includes(text)),
-        );
-      const accepted: string[] = [];
-      for (const text of texts) {
-        const res = await submit(text).expect(200);
-        accepted.push(res.body.task_id as string);
-      }
-      await Promise.all(holds.map((h) => h.reached));
+      const { accepted, release } = await submitWithFirstHeld(
+        servers.llm,
+        (text) => submit(text).expect(200),
+        texts,
+        4,
+      );
 
       await redis.stop();
-      holds.forEach((h) => h.release());
+      release();
       const refusedTexts = [
         'Write a Python function during the outage 1',
         'Write a Python function during the outage 2',
