@@ -6,14 +6,12 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { hostname } from 'node:os';
 import { observabilityConfig } from '../config';
+import { LeaderInterval } from '../redis/leader-interval';
 import { RedisConnections } from '../redis/redis-connections';
 import { MetricsSnapshotsRepository } from './metrics-snapshots.repository';
 import { QueueStats } from './queue-stats';
 import { TaskStatsService } from './task-stats.service';
-
-const LOCK_KEY = 'metrics:snapshot:lock';
 
 /**
  * Worker side: every METRICS_SNAPSHOT_INTERVAL_S, one worker (whoever takes a Redis lock,
@@ -22,45 +20,37 @@ const LOCK_KEY = 'metrics:snapshot:lock';
 @Injectable()
 export class MetricsSnapshotWriter implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('MetricsSnapshots');
-  private readonly intervalMs: number;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly leader: LeaderInterval;
 
   constructor(
     private readonly stats: TaskStatsService,
     private readonly queue: QueueStats,
     private readonly snapshots: MetricsSnapshotsRepository,
-    private readonly redis: RedisConnections,
+    redis: RedisConnections,
     @Inject(observabilityConfig.KEY) config: ConfigType<typeof observabilityConfig>,
   ) {
-    this.intervalMs = config.snapshotIntervalS * 1000;
+    const intervalMs = config.snapshotIntervalS * 1000;
+    this.leader = new LeaderInterval(redis, {
+      lockKey: 'metrics:snapshot:lock',
+      intervalMs,
+      // The lock expires a little before the next tick, so the writer's own next tick finds it free.
+      holdMs: Math.max(1000, intervalMs - 1000),
+      run: () => this.write(new Date()),
+      onError: (err) => this.logger.warn({ err, msg: 'Metrics snapshot failed' }),
+    });
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.writeIfLeader()
-        .catch((err: unknown) => this.logger.warn({ err, msg: 'Metrics snapshot failed' }))
-        .finally(() => (this.running = undefined));
-    }, this.intervalMs);
-    this.timer.unref();
+    this.leader.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.leader.stop();
   }
 
-  /**
-   * Writes a snapshot if no other worker wrote one during the last interval. The lock expires a
-   * little before the next tick, so the writer's own next tick finds it free.
-   */
-  async writeIfLeader(now: Date = new Date()): Promise<boolean> {
-    const holdMs = Math.max(1000, this.intervalMs - 1000);
-    const owner = `${hostname()}:${process.pid}`;
-    const taken = await this.redis.commands.set(LOCK_KEY, owner, 'PX', holdMs, 'NX');
-    if (taken !== 'OK') return false;
-    await this.write(now);
-    return true;
+  /** Writes a snapshot if no other worker wrote one during the last interval. */
+  writeIfLeader(now: Date = new Date()): Promise<boolean> {
+    return this.leader.runIfLeader(() => this.write(now));
   }
 
   private async write(now: Date): Promise<void> {

@@ -9,6 +9,7 @@ import type { ConfigType } from '@nestjs/config';
 import { BusinessLog } from '../business-logs/business-log.service';
 import { queueConfig } from '../config';
 import { AppMetrics } from '../metrics/app-metrics';
+import { LeaderInterval } from '../redis/leader-interval';
 import { RedisConnections } from '../redis/redis-connections';
 import { TaskQueueProducer } from './task-queue.producer';
 import type { TaskRecord } from './task.record';
@@ -27,44 +28,31 @@ const LOST_JOB_STATES = new Set(['missing', 'completed', 'failed']);
 @Injectable()
 export class TaskReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Reconciler');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly leader: LeaderInterval;
 
   constructor(
     private readonly tasks: TasksRepository,
     private readonly queue: TaskQueueProducer,
-    private readonly redis: RedisConnections,
+    redis: RedisConnections,
     private readonly businessLog: BusinessLog,
     @Inject(queueConfig.KEY) private readonly config: ConfigType<typeof queueConfig>,
     private readonly metrics: AppMetrics,
-  ) {}
+  ) {
+    this.leader = new LeaderInterval(redis, {
+      lockKey: 'reconciler:lock',
+      intervalMs: config.reconcileIntervalMs,
+      holdMs: config.reconcileIntervalMs,
+      run: () => this.reconcile(),
+      onError: (err) => this.logger.warn({ err, msg: 'Reconciliation failed; will try again' }),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.reconcileIfLeader().finally(() => (this.running = undefined));
-    }, this.config.reconcileIntervalMs);
-    this.timer.unref();
+    this.leader.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private async reconcileIfLeader(): Promise<void> {
-    try {
-      const lock = await this.redis.commands.set(
-        'reconciler:lock',
-        String(process.pid),
-        'PX',
-        this.config.reconcileIntervalMs,
-        'NX',
-      );
-      if (lock !== 'OK') return;
-      await this.reconcile();
-    } catch (err) {
-      this.logger.warn({ err, msg: 'Reconciliation failed; will try again' });
-    }
+  onModuleDestroy(): Promise<void> {
+    return this.leader.stop();
   }
 
   /** One pass; public for tests and operators. Returns the ids it re-enqueued. */
