@@ -68,18 +68,18 @@ export class BulkWriter<T extends Document> {
   }
 
   private flush(): void {
-    if (this.queue.length === 0 || this.inFlight >= MAX_IN_FLIGHT) return;
-    const batch = this.queue.slice(0, MAX_BATCH);
-    this.queue = this.queue.slice(batch.length);
-    this.inFlight += 1;
-    void this.send(batch).finally(() => {
-      this.inFlight -= 1;
-      this.flush();
-      if (this.queue.length === 0 && this.inFlight === 0) {
-        for (const resolve of this.idle) resolve();
-        this.idle.clear();
-      }
-    });
+    while (this.queue.length > 0 && this.inFlight < MAX_IN_FLIGHT) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.inFlight += 1;
+      void this.send(batch).finally(() => {
+        this.inFlight -= 1;
+        this.flush();
+        if (this.queue.length === 0 && this.inFlight === 0) {
+          for (const resolve of this.idle) resolve();
+          this.idle.clear();
+        }
+      });
+    }
   }
 
   private async send(batch: Pending<T>[]): Promise<void> {
