@@ -159,15 +159,17 @@ export class TasksService {
         created_at: now,
       }),
     ]);
-    for (const saved of [sessionSaved, messageSaved, taskSaved]) {
-      if (saved.status === 'fulfilled') continue;
+    const refused = [sessionSaved, taskSaved, messageSaved].find(
+      (saved) => saved.status === 'rejected',
+    );
+    if (refused) {
       // Refused, so never run: a task stored without its session or message is marked failed.
       if (taskSaved.status === 'fulfilled') {
         await this.fail(task, 'INTERNAL_ERROR', 'The task could not be stored.', context).catch(
           () => undefined,
         );
       }
-      throw saved.reason;
+      throw refused.reason;
     }
 
     // Published while the job is added, so it is in the stream before the worker's first event.
