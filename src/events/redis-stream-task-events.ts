@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import type { ConfigType } from '@nestjs/config';
 import { eventsConfig } from '../config';
 import { RedisConnections } from '../redis/redis-connections';
+import { RedisScript } from '../redis/redis-script';
 import type { TaskEvent, TaskEventInput } from '../tasks/task-event';
 import { TaskEventsPublisher } from '../tasks/task-events.publisher';
 import { isFinal, taskFinalKey, taskSeqKey, taskStreamKey } from './task-event-stream';
@@ -16,7 +17,8 @@ export const DELTA_WINDOW_MS = 50;
  * appended once per task (ARGV[4] = '1' marks one): publishing it again, as the re-run of a job
  * whose worker died after finishing its task does, appends nothing and returns false.
  */
-const APPEND_SCRIPT = `
+const APPEND_SCRIPT = new RedisScript(
+  `
 if ARGV[4] == '1' and not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then
   return false
 end
@@ -26,7 +28,9 @@ local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', event)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 return {id, seq}
-`;
+`,
+  3,
+);
 
 interface PendingDelta {
   text: string;
@@ -98,16 +102,15 @@ export class RedisStreamTaskEvents extends TaskEventsPublisher implements OnModu
     // seq first: the script fills it in, matching `{"seq":0` at the start of the JSON.
     const event: TaskEvent = { seq: 0, ...input, at: new Date().toISOString() };
     try {
-      const appended = (await this.redis.commands.eval(
-        APPEND_SCRIPT,
-        3,
-        taskStreamKey(input.task_id),
-        taskSeqKey(input.task_id),
-        taskFinalKey(input.task_id),
-        String(this.config.maxLen),
-        JSON.stringify(event),
-        String(this.config.ttlS),
-        isFinal(event) ? '1' : '0',
+      const appended = (await APPEND_SCRIPT.run(
+        this.redis.commands,
+        [taskStreamKey(input.task_id), taskSeqKey(input.task_id), taskFinalKey(input.task_id)],
+        [
+          String(this.config.maxLen),
+          JSON.stringify(event),
+          String(this.config.ttlS),
+          isFinal(event) ? '1' : '0',
+        ],
       )) as [string, number] | null;
       if (!appended) {
         this.notifyLocal(event, { repeat: true });
