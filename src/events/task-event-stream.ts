@@ -34,13 +34,31 @@ export function decodeEntry(id: string, fields: string[]): StoredTaskEvent | und
   }
 }
 
-/** Orders stream ids numerically (`10-0` after `9-5`). */
+/**
+ * Orders stream ids numerically (`10-0` after `9-5`), without parsing them: the SSE follower
+ * compares ids for every subscriber of every event, so this runs thousands of times a second.
+ */
 export function compareStreamIds(a: string, b: string): number {
-  const [am, as] = a.split('-').map(BigInt);
-  const [bm, bs] = b.split('-').map(BigInt);
-  if (am !== bm) return am < bm ? -1 : 1;
-  if (as !== bs) return as < bs ? -1 : 1;
-  return 0;
+  const aDash = a.indexOf('-');
+  const bDash = b.indexOf('-');
+  return (
+    compareDigits(a.slice(0, aDash), b.slice(0, bDash)) ||
+    compareDigits(a.slice(aDash + 1), b.slice(bDash + 1))
+  );
+}
+
+/** Compares two non-negative decimal integers of any length given as digit strings. */
+function compareDigits(a: string, b: string): number {
+  const x = withoutLeadingZeros(a);
+  const y = withoutLeadingZeros(b);
+  if (x.length !== y.length) return x.length < y.length ? -1 : 1;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function withoutLeadingZeros(digits: string): string {
+  let start = 0;
+  while (start < digits.length - 1 && digits.charCodeAt(start) === 48) start++;
+  return start === 0 ? digits : digits.slice(start);
 }
 
 export const FINAL_STATUSES = new Set(['completed', 'failed', 'cancelled']);
