@@ -164,15 +164,10 @@ export class LlmClient {
     onFirstDelta: () => void,
   ): Promise<AttemptOutcome> {
     const controller = new AbortController();
-    const timeoutMs = this.cfg.timeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const armTimer = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => controller.abort(new AttemptTimeout()), timeoutMs);
-    };
+    // One timer per attempt, restarted (refresh) by each streamed chunk rather than replaced.
+    const timer = setTimeout(() => controller.abort(new AttemptTimeout()), this.cfg.timeoutMs);
     const onCancel = (): void => controller.abort(request.signal.reason);
     request.signal.addEventListener('abort', onCancel, { once: true });
-    armTimer();
     const options = {
       signal: controller.signal,
       ...(request.json ? { response_format: { type: 'json_object' as const } } : {}),
@@ -193,7 +188,7 @@ export class LlmClient {
       let finishReason: unknown;
       const stream = await model.stream(messages, options);
       for await (const chunk of stream) {
-        armTimer();
+        timer.refresh();
         const piece = textOf(chunk.content);
         text += piece;
         if (started) {
