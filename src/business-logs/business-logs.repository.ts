@@ -1,7 +1,8 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
+import type { Model, mongo } from 'mongoose';
 import { BulkWriter } from '../database/bulk-writer';
+import { isDuplicateKey } from '../database/duplicate-key';
 import type { BusinessLogRecord } from './business-log.record';
 import { BUSINESS_LOG_MODEL } from './business-log.schema';
 
@@ -9,9 +10,12 @@ import { BUSINESS_LOG_MODEL } from './business-log.schema';
  * Owns the `logs` collection. Writes are group-committed: under load, the records of many tasks
  * go to the database in one command.
  */
+/** A stored record: a driver-made ObjectId, or a string for the records written once per task. */
+type StoredBusinessLog = BusinessLogRecord & { _id?: mongo.ObjectId | string };
+
 @Injectable()
 export class BusinessLogsRepository implements OnModuleDestroy {
-  private readonly writer: BulkWriter<BusinessLogRecord>;
+  private readonly writer: BulkWriter<StoredBusinessLog>;
 
   constructor(@InjectModel(BUSINESS_LOG_MODEL) private readonly logs: Model<BusinessLogRecord>) {
     this.writer = BulkWriter.forModel(logs);
@@ -21,16 +25,21 @@ export class BusinessLogsRepository implements OnModuleDestroy {
     await this.writer.write({ insertOne: { document: record } });
   }
 
-  /** Inserts the record unless its task already has one with this message; true when inserted. */
+  /**
+   * Inserts the record unless its task already has one with this message; true when inserted.
+   * The record's `_id` is made of the two, so the check is the primary key's: one insert, no
+   * lookup. (A filter on `context.task_id` would be a collection scan on FerretDB, which pushes
+   * no dotted filter down: ~30 ms per write at 30,000 records, growing with the collection.)
+   */
   async insertOnce(record: BusinessLogRecord & { context: { task_id: string } }): Promise<boolean> {
-    const { upserted } = await this.writer.write({
-      updateOne: {
-        filter: { message: record.message, 'context.task_id': record.context.task_id },
-        update: { $setOnInsert: record },
-        upsert: true,
-      },
-    });
-    return upserted;
+    const _id = `${record.context.task_id}:${record.message}`;
+    try {
+      await this.writer.write({ insertOne: { document: { _id, ...record } } });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
   }
 
   forTask(taskId: string): Promise<BusinessLogRecord[]> {

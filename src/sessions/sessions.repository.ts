@@ -2,10 +2,9 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { BulkWriter } from '../database/bulk-writer';
+import { isDuplicateKey } from '../database/duplicate-key';
 import type { SessionRecord } from './session.record';
 import { SESSION_MODEL } from './session.schema';
-
-const DUPLICATE_KEY = 11000;
 
 /** Owns the `sessions` collection. Writes are group-committed (see BulkWriter). */
 @Injectable()
@@ -49,7 +48,7 @@ export class SessionsRepository implements OnModuleDestroy {
       );
     } catch (err) {
       // Two concurrent upserts of a new id: one inserts, the other hits the unique index.
-      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   }
 
