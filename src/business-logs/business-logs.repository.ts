@@ -6,13 +6,13 @@ import { isDuplicateKey } from '../database/duplicate-key';
 import type { BusinessLogRecord } from './business-log.record';
 import { BUSINESS_LOG_MODEL } from './business-log.schema';
 
+/** A stored record: a driver-made ObjectId, or a string for the records written once per task. */
+type StoredBusinessLog = BusinessLogRecord & { _id?: mongo.ObjectId | string };
+
 /**
  * Owns the `logs` collection. Writes are group-committed: under load, the records of many tasks
  * go to the database in one command.
  */
-/** A stored record: a driver-made ObjectId, or a string for the records written once per task. */
-type StoredBusinessLog = BusinessLogRecord & { _id?: mongo.ObjectId | string };
-
 @Injectable()
 export class BusinessLogsRepository implements OnModuleDestroy {
   private readonly writer: BulkWriter<StoredBusinessLog>;
