@@ -13,15 +13,9 @@ export interface BulkWritable<T extends Document> {
   ): Promise<BulkWriteResult>;
 }
 
-/** How one write of a batch went. */
-export interface WriteOutcome {
-  /** True when an `updateOne` with `upsert` inserted the document. */
-  upserted: boolean;
-}
-
 interface Pending<T extends Document> {
   operation: AnyBulkWriteOperation<T>;
-  resolve: (outcome: WriteOutcome) => void;
+  resolve: () => void;
   reject: (err: unknown) => void;
 }
 
@@ -52,8 +46,8 @@ export class BulkWriter<T extends Document> {
     return new BulkWriter<T>(model.collection as unknown as BulkWritable<T>);
   }
 
-  write(operation: AnyBulkWriteOperation<T>): Promise<WriteOutcome> {
-    return new Promise<WriteOutcome>((resolve, reject) => {
+  write(operation: AnyBulkWriteOperation<T>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       this.queue.push({ operation, resolve, reject });
       // Same-tick writes (Promise.all of several callers) join the batch before it leaves.
       if (this.queue.length === 1 && this.inFlight < MAX_IN_FLIGHT)
@@ -83,10 +77,9 @@ export class BulkWriter<T extends Document> {
   }
 
   private async send(batch: Pending<T>[]): Promise<void> {
-    let result: BulkWriteResult;
     const failed = new Map<number, unknown>();
     try {
-      result = await this.collection.bulkWrite(
+      await this.collection.bulkWrite(
         batch.map((p) => p.operation),
         { ordered: false },
       );
@@ -98,25 +91,21 @@ export class BulkWriter<T extends Document> {
         return;
       }
       for (const writeError of bulk.writeErrors) failed.set(writeError.index, toError(writeError));
-      result = bulk.result;
     }
-    const upserted = new Set(Object.keys(result.upsertedIds ?? {}).map(Number));
     batch.forEach((p, index) => {
       const error = failed.get(index);
       if (error !== undefined) p.reject(error);
-      else p.resolve({ upserted: upserted.has(index) });
+      else p.resolve();
     });
   }
 }
 
 /** The driver's error for a bulk write whose command ran but some of its writes failed. */
-function asBulkWriteError(
-  err: unknown,
-): { result: BulkWriteResult; writeErrors: WriteError[] } | undefined {
+function asBulkWriteError(err: unknown): { writeErrors: WriteError[] } | undefined {
   if (!(err instanceof mongo.MongoBulkWriteError)) return undefined;
   // The driver gives one error or an array, depending on how many writes failed.
   const writeErrors: WriteError | readonly WriteError[] = err.writeErrors;
-  return { result: err.result, writeErrors: ([] as WriteError[]).concat(writeErrors) };
+  return { writeErrors: ([] as WriteError[]).concat(writeErrors) };
 }
 
 /** One write's failure as the error the driver throws for a single write (code 11000, …). */

@@ -80,25 +80,6 @@ describe('BulkWriter (group commit against the test MongoDB)', () => {
     ]);
   });
 
-  it('tells each upsert whether it inserted the document', async () => {
-    const writer = new BulkWriter<Doc>(collection);
-    const upsert = (key: string, n: number) =>
-      writer.write({
-        updateOne: { filter: { key }, update: { $setOnInsert: { key, n } }, upsert: true },
-      });
-
-    const [fresh, other] = await Promise.all([upsert('x', 1), upsert('y', 2)]);
-    const again = await upsert('x', 3);
-
-    expect(fresh).toEqual({ upserted: true });
-    expect(other).toEqual({ upserted: true });
-    expect(again).toEqual({ upserted: false });
-    expect(await collection.findOne({ key: 'x' }, { projection: { _id: 0 } })).toEqual({
-      key: 'x',
-      n: 1,
-    });
-  });
-
   it('rejects every write of a batch whose command fails, and still drains', async () => {
     const closed = await mongo.MongoClient.connect(backends.mongoUri);
     const gone = closed.db(backends.mongoDbName).collection<Doc>('docs');
