@@ -1,15 +1,11 @@
-import { testBackends } from '@agent-orchestrator/testing';
-import mongoose from 'mongoose';
 import type { AgentRunRecord } from '../../src/agents/peer-agent.types';
 import { AgentRunsRepository } from '../../src/tasks/agent-runs.repository';
 import { AGENT_RUN_MODEL, AgentRunSchema } from '../../src/tasks/agent-run.schema';
+import { type MonitoredModel, monitoredModel } from './monitored-model';
 
 describe('AgentRunsRepository.saveAll (against the test MongoDB)', () => {
-  const backends = testBackends();
-  let connection: mongoose.Connection;
-  let model: mongoose.Model<AgentRunRecord>;
+  let db: MonitoredModel<AgentRunRecord>;
   let repository: AgentRunsRepository;
-  const commands: string[] = [];
 
   const run = (taskId: string, agent: string, output: string): AgentRunRecord => ({
     run_id: `${taskId}:${agent}`,
@@ -29,24 +25,15 @@ describe('AgentRunsRepository.saveAll (against the test MongoDB)', () => {
   });
 
   beforeAll(async () => {
-    connection = await mongoose
-      .createConnection(backends.mongoUri, { dbName: backends.mongoDbName, monitorCommands: true })
-      .asPromise();
-    model = connection.model<AgentRunRecord>(AGENT_RUN_MODEL, AgentRunSchema);
-    await model.createIndexes();
-    repository = new AgentRunsRepository(model);
-    connection.getClient().on('commandStarted', (event) => {
-      if (event.commandName === 'insert' || event.commandName === 'update')
-        commands.push(event.commandName);
-    });
+    db = await monitoredModel<AgentRunRecord>(AGENT_RUN_MODEL, AgentRunSchema);
+    repository = new AgentRunsRepository(db.model);
   });
 
-  beforeEach(() => (commands.length = 0));
+  beforeEach(() => (db.commands.length = 0));
 
   afterAll(async () => {
     await repository.onModuleDestroy();
-    await connection.dropDatabase();
-    await connection.close();
+    await db.close();
   });
 
   it('stores each run once: the first write wins and a repeat changes nothing', async () => {
@@ -62,12 +49,12 @@ describe('AgentRunsRepository.saveAll (against the test MongoDB)', () => {
   it('writes runs with inserts alone, no filtered upsert', async () => {
     await repository.saveAll([run('t-2', 'router', 'a'), run('t-2', 'CodeAgent', 'b')]);
     await repository.saveAll([run('t-2', 'router', 'again')]);
-    expect(commands.every((name) => name === 'insert')).toBe(true);
+    expect(db.commands.every((name) => name === 'insert')).toBe(true);
     expect(await repository.forTask('t-2')).toHaveLength(2);
   });
 
   it('does not double a run stored earlier under an ObjectId (the unique run_id index)', async () => {
-    await model.collection.insertOne({ ...run('t-3', 'router', 'old format') });
+    await db.model.collection.insertOne({ ...run('t-3', 'router', 'old format') });
     await repository.saveAll([run('t-3', 'router', 'new format')]);
     const stored = await repository.forTask('t-3');
     expect(stored.map((r) => r.output)).toEqual(['old format']);

@@ -1,14 +1,11 @@
-import { testBackends } from '@agent-orchestrator/testing';
-import mongoose from 'mongoose';
 import { BusinessLogsRepository } from '../../src/business-logs/business-logs.repository';
 import type { BusinessLogRecord } from '../../src/business-logs/business-log.record';
 import { BUSINESS_LOG_MODEL, BusinessLogSchema } from '../../src/business-logs/business-log.schema';
+import { type MonitoredModel, monitoredModel } from './monitored-model';
 
 describe('BusinessLogsRepository.insertOnce (against the test MongoDB)', () => {
-  const backends = testBackends();
-  let connection: mongoose.Connection;
+  let db: MonitoredModel<BusinessLogRecord>;
   let repository: BusinessLogsRepository;
-  const commands: string[] = [];
 
   const record = (
     taskId: string,
@@ -21,23 +18,15 @@ describe('BusinessLogsRepository.insertOnce (against the test MongoDB)', () => {
   });
 
   beforeAll(async () => {
-    connection = await mongoose
-      .createConnection(backends.mongoUri, { dbName: backends.mongoDbName, monitorCommands: true })
-      .asPromise();
-    const model = connection.model<BusinessLogRecord>(BUSINESS_LOG_MODEL, BusinessLogSchema);
-    repository = new BusinessLogsRepository(model);
-    connection.getClient().on('commandStarted', (event) => {
-      if (event.commandName === 'insert' || event.commandName === 'update')
-        commands.push(event.commandName);
-    });
+    db = await monitoredModel<BusinessLogRecord>(BUSINESS_LOG_MODEL, BusinessLogSchema);
+    repository = new BusinessLogsRepository(db.model);
   });
 
-  beforeEach(() => (commands.length = 0));
+  beforeEach(() => (db.commands.length = 0));
 
   afterAll(async () => {
     await repository.onModuleDestroy();
-    await connection.dropDatabase();
-    await connection.close();
+    await db.close();
   });
 
   it('stores a task’s record once: a second call with the same message inserts nothing', async () => {
@@ -52,7 +41,7 @@ describe('BusinessLogsRepository.insertOnce (against the test MongoDB)', () => {
     // A filter on context.task_id is a collection scan on FerretDB (no dotted filter push-down).
     await repository.insertOnce(record('t-5', 'task completed'));
     await repository.insertOnce(record('t-5', 'task completed'));
-    expect(commands).toEqual(['insert', 'insert']);
+    expect(db.commands).toEqual(['insert', 'insert']);
   });
 
   it('lets exactly one of several concurrent writers insert', async () => {
