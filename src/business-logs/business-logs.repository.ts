@@ -2,7 +2,6 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, mongo } from 'mongoose';
 import { BulkWriter } from '../database/bulk-writer';
-import { isDuplicateKey } from '../database/duplicate-key';
 import type { BusinessLogRecord } from './business-log.record';
 import { BUSINESS_LOG_MODEL } from './business-log.schema';
 
@@ -31,15 +30,9 @@ export class BusinessLogsRepository implements OnModuleDestroy {
    * lookup. (A filter on `context.task_id` would be a collection scan on FerretDB, which pushes
    * no dotted filter down: ~30 ms per write at 30,000 records, growing with the collection.)
    */
-  async insertOnce(record: BusinessLogRecord & { context: { task_id: string } }): Promise<boolean> {
+  insertOnce(record: BusinessLogRecord & { context: { task_id: string } }): Promise<boolean> {
     const _id = `${record.context.task_id}:${record.message}`;
-    try {
-      await this.writer.write({ insertOne: { document: { _id, ...record } } });
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
+    return this.writer.insertIfAbsent({ _id, ...record });
   }
 
   forTask(taskId: string): Promise<BusinessLogRecord[]> {

@@ -1,4 +1,5 @@
 import { mongo } from 'mongoose';
+import { isDuplicateKey } from './duplicate-key';
 
 type AnyBulkWriteOperation<T extends Document> = mongo.AnyBulkWriteOperation<T>;
 type BulkWriteResult = mongo.BulkWriteResult;
@@ -53,6 +54,20 @@ export class BulkWriter<T extends Document> {
       if (this.queue.length === 1 && this.inFlight < MAX_IN_FLIGHT)
         queueMicrotask(() => this.flush());
     });
+  }
+
+  /**
+   * Inserts the document unless one with the same unique key (its `_id`, say) is stored: true when
+   * inserted, false on a duplicate key. Other errors reject as usual.
+   */
+  async insertIfAbsent(document: mongo.OptionalId<T>): Promise<boolean> {
+    try {
+      await this.write({ insertOne: { document } });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
   }
 
   /** Resolves once nothing is queued or in flight (for shutdown). */

@@ -3,7 +3,6 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model, mongo } from 'mongoose';
 import type { AgentRunRecord } from '../agents/peer-agent.types';
 import { BulkWriter } from '../database/bulk-writer';
-import { isDuplicateKey } from '../database/duplicate-key';
 import { AGENT_RUN_MODEL } from './agent-run.schema';
 
 /** A stored run: its run_id as `_id`, or a driver-made ObjectId on runs stored before that. */
@@ -24,15 +23,7 @@ export class AgentRunsRepository implements OnModuleDestroy {
    * lookup). Runs stored before run_id became the `_id` are caught by the unique run_id index.
    */
   async saveAll(runs: readonly AgentRunRecord[]): Promise<void> {
-    await Promise.all(
-      runs.map(async (run) => {
-        try {
-          await this.writer.write({ insertOne: { document: { _id: run.run_id, ...run } } });
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-        }
-      }),
-    );
+    await Promise.all(runs.map((run) => this.writer.insertIfAbsent({ _id: run.run_id, ...run })));
   }
 
   forTask(taskId: string): Promise<AgentRunRecord[]> {
