@@ -2,7 +2,8 @@
 # Checks the delivery files that no test exercises:
 #   - actionlint on .github/workflows/*.yml (with shellcheck on their run: steps);
 #   - shellcheck on scripts/*.sh, scripts/codedeploy/*.sh and .ci/run;
-#   - every diagrams/*.mmd has its rendered .svg (npm run diagrams);
+#   - every diagrams/*.mmd has its .svg, rendered from the current source (npm run diagrams records
+#     the source's SHA-256 in the .svg);
 #   - docker compose config of docker/docker-compose.yml, with and without the observability
 #     profile, where a Docker Compose v2 is installed (skipped otherwise).
 # Installs what is missing: actionlint (pinned, built with `go install`, cached under
@@ -51,12 +52,16 @@ shellcheck -x scripts/*.sh scripts/codedeploy/*.sh .ci/run
 missing=0
 for source in diagrams/*.mmd; do
   [ -e "$source" ] || continue
-  if [ ! -s "${source%.mmd}.svg" ]; then
-    echo "diagrams: ${source%.mmd}.svg is missing: run npm run diagrams" >&2
+  svg=${source%.mmd}.svg
+  if [ ! -s "$svg" ]; then
+    echo "diagrams: $svg is missing: run npm run diagrams $source" >&2
+    missing=1
+  elif ! grep -q "sha256 $(sha256sum "$source" | cut -d' ' -f1) -->" "$svg"; then
+    echo "diagrams: $svg was not rendered from the current $source: run npm run diagrams $source" >&2
     missing=1
   fi
 done
-if [ "$missing" -eq 0 ]; then echo "diagrams: every .mmd has its .svg"; fi
+if [ "$missing" -eq 0 ]; then echo "diagrams: every .mmd has its .svg, rendered from the current source"; fi
 
 if docker compose version >/dev/null 2>&1; then
   echo "$(docker compose version): docker/docker-compose.yml"

@@ -1,11 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { renderEnvExample, withConfigTable } from '../src/config/config-docs';
-import { withDiagrams } from './readme-diagrams';
 
-/** Regenerates .env.example, the README's configuration table and its embedded diagrams. */
+/** Regenerates .env.example and the README's configuration table from the schema. */
 writeFileSync('.env.example', renderEnvExample());
-writeFileSync(
-  'README.md',
-  withDiagrams(withConfigTable(readFileSync('README.md', 'utf8')), 'diagrams'),
-);
-process.stdout.write('Wrote .env.example, and the configuration table and diagrams in README.md\n');
+writeFileSync('README.md', withConfigTable(readFileSync('README.md', 'utf8')));
+process.stdout.write('Wrote .env.example and the configuration table in README.md\n');

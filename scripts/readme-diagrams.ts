@@ -1,15 +1,22 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 
 /**
- * The README embeds each Mermaid source from diagrams/ between `<!-- diagram:NAME -->` and
- * `<!-- /diagram -->`, so GitHub renders it and it cannot drift from the .mmd file.
+ * The README shows each diagram of diagrams/ as its rendered SVG, `![…](diagrams/NAME.svg)`; the
+ * Mermaid source stays beside it (scripts/check-delivery.sh checks the SVG is rendered from it).
+ * Returns the diagrams the README does not show, and the SVGs it shows that have no source.
  */
-const BLOCK = /<!-- diagram:([a-z0-9-]+) -->\n[\s\S]*?<!-- \/diagram -->/g;
-
-export function withDiagrams(readme: string, diagramsDir: string): string {
-  return readme.replace(BLOCK, (_match, name: string) => {
-    const source = readFileSync(join(diagramsDir, `${name}.mmd`), 'utf8').trimEnd();
-    return `<!-- diagram:${name} -->\n\`\`\`mermaid\n${source}\n\`\`\`\n<!-- /diagram -->`;
-  });
+export function diagramDrift(
+  readme: string,
+  diagramsDir: string,
+): { notShown: string[]; noSource: string[] } {
+  const sources = readdirSync(diagramsDir)
+    .filter((file) => file.endsWith('.mmd'))
+    .map((file) => file.slice(0, -'.mmd'.length));
+  const shown = [...readme.matchAll(/!\[[^\]]+\]\(diagrams\/([a-z0-9-]+)\.svg\)/g)].map(
+    (m) => m[1],
+  );
+  return {
+    notShown: sources.filter((name) => !shown.includes(name)),
+    noSource: shown.filter((name) => !sources.includes(name)),
+  };
 }

@@ -3,7 +3,9 @@
 # them, with @mermaid-js/mermaid-cli (a devDependency) driving Debian's chromium. Puppeteer never
 # downloads a browser: PUPPETEER_SKIP_DOWNLOAD is set and PUPPETEER_EXECUTABLE_PATH names the
 # system one (scripts/puppeteer-config.json holds the flags for running it headless, as root).
-# Installs chromium from Debian packages when it is missing. Commit the .svg files with the .mmd.
+# Installs chromium from Debian packages when it is missing. Each .svg ends with a comment holding
+# the SHA-256 of the source it was rendered from, which scripts/check-delivery.sh compares with the
+# .mmd. Commit the .svg files with the .mmd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,4 +28,5 @@ for source in "${sources[@]}"; do
   echo "$source -> $target"
   "$MMDC" --quiet --puppeteerConfigFile scripts/puppeteer-config.json --backgroundColor white \
     --input "$source" --output "$target"
+  printf '\n<!-- rendered from %s, sha256 %s -->\n' "${source##*/}" "$(sha256sum "$source" | cut -d' ' -f1)" >>"$target"
 done
