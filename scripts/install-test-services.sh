@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Installs the real backing services the test suites run against, when they are missing:
+# Installs the real services and tools that `npm start` and the test suites need, when they are
+# missing. `npm run setup` (scripts/setup.sh) runs it, then npm ci; so does .ci/run.
 #   - redis-server, and chromium for the console's browser test, from Debian packages;
-#   - FerretDB v1.24 (a MongoDB-wire-compatible server on SQLite), built from its Go module.
-# Idempotent and quick when both are already there. Skips FerretDB when TEST_MONGO_URI is set
-# or a mongod is on the PATH, since the tests then use that instead.
+#   - FerretDB v1.24 (a MongoDB-wire-compatible server on SQLite), built from its Go module and
+#     cached, unless TEST_MONGO_URI is set or a mongod is on the PATH.
+# Each tool is one install_* function, called at the bottom: it says what it found, or what it
+# installs and why; Debian packages go through `apt_install WHY PACKAGE... || return 0`, which
+# records them for the report when there is no root. Idempotent, and quick when everything is
+# there: it only looks. Nothing is downloaded from anywhere but the package registries (Debian,
+# the Go module proxy, npm, PyPI).
+#
+# Debian packages need root: as root, or with sudo that asks no password, they are installed;
+# otherwise every package still missing is listed at the end with the one command that installs
+# it, and the script exits 1 after doing all it can without root.
 set -euo pipefail
 
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
@@ -13,19 +22,61 @@ if [ -w /usr/local/bin ]; then BIN_DIR=${BIN_DIR:-/usr/local/bin}; else BIN_DIR=
 CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/agent-orchestrator
 mkdir -p "$BIN_DIR" "$CACHE_DIR"
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+# Debian packages that could not be installed for want of root: "package<TAB>why" lines.
+NEEDS_ROOT=()
+# Commands a later step needs on the PATH (checked at the end): "command<TAB>why" lines.
+NEEDS_ON_PATH=()
+APT_UPDATED=false
+
+# Runs a command as root: directly, or through sudo when it asks no password. Returns 1 when
+# neither is possible.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo "$@"
+  else
+    return 1
+  fi
+}
+
+have_root() { [ "$(id -u)" -eq 0 ] || { command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; }; }
+
+# apt_install WHY PACKAGE...: installs Debian packages, saying why; without root (or without
+# apt-get) records them for the report at the end and returns 1.
+apt_install() {
+  local why=$1 package
+  shift
+  if ! command -v apt-get >/dev/null 2>&1 || ! have_root; then
+    for package in "$@"; do NEEDS_ROOT+=("$package"$'\t'"$why"); done
+    return 1
+  fi
+  echo "  installing Debian package(s) $* ($why)"
+  # Called as `apt_install ... || return`, where errexit does not apply: fail loudly here.
+  if ! $APT_UPDATED; then
+    as_root apt-get update -qq || { echo "apt-get update failed" >&2; exit 1; }
+    APT_UPDATED=true
+  fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null ||
+    { echo "apt-get install $* failed" >&2; exit 1; }
+}
 
 install_redis() {
   if command -v redis-server >/dev/null 2>&1; then
     echo "redis-server: $(command -v redis-server)"
     return
   fi
-  echo "redis-server: installing from Debian packages"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends redis-server >/dev/null
-  # The package starts a system service on 6379; the tests start their own servers on free ports.
+  echo "redis-server: missing"
+  apt_install "Redis: the queue, the task event streams and the rate limits; npm start and the tests run it" \
+    redis-server || return 0
+  # The package starts a system service on 6379; the tests start their own servers on free ports,
+  # and npm start uses one on 6379 if it answers, so stop it rather than leave a second copy.
   as_root service redis-server stop >/dev/null 2>&1 || true
-  command -v redis-server >/dev/null
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "redis-server: the package is installed, but redis-server is not on the PATH ($PATH)" >&2
+    return 1
+  fi
+  echo "redis-server: installed at $(command -v redis-server)"
 }
 
 # `go install ...@v1.24.2` compiles, but the binary panics at start: FerretDB's release tooling
@@ -39,30 +90,41 @@ build_ferretdb() {
   cp -r "$src" "$work/ferretdb"
   chmod -R u+w "$work/ferretdb"
   echo "$version" > "$work/ferretdb/build/version/version.txt"
-  (cd "$work/ferretdb" && go build -trimpath -o "$out" ./cmd/ferretdb) || { rm -rf "$work"; return 1; }
+  # Its ~60 module downloads and the compiler's output go to a log, shown only when it fails.
+  if ! (cd "$work/ferretdb" && go build -trimpath -o "$out" ./cmd/ferretdb) >"$work/build.log" 2>&1; then
+    tail -20 "$work/build.log" >&2
+    rm -rf "$work"
+    return 1
+  fi
   rm -rf "$work"
   "$out" --version >/dev/null 2>&1
 }
 
 install_ferretdb() {
-  if [ -n "${TEST_MONGO_URI:-}" ]; then echo "ferretdb: skipped (TEST_MONGO_URI is set)"; return; fi
-  if command -v mongod >/dev/null 2>&1; then echo "ferretdb: skipped (mongod on the PATH)"; return; fi
+  if [ -n "${TEST_MONGO_URI:-}" ]; then echo "ferretdb: not needed (TEST_MONGO_URI is set)"; return; fi
+  if command -v mongod >/dev/null 2>&1; then echo "ferretdb: not needed (mongod on the PATH)"; return; fi
   if command -v ferretdb >/dev/null 2>&1 && ferretdb --version >/dev/null 2>&1; then
     echo "ferretdb: $(command -v ferretdb)"
     return
   fi
+  echo "ferretdb: missing, and no MongoDB to use instead (no TEST_MONGO_URI, no mongod on the PATH)"
+  local why="a MongoDB-compatible database for npm start and the tests: mongodb-memory-server cannot download a mongod here"
   for version in "${FERRETDB_VERSIONS[@]}"; do
     local cached="$CACHE_DIR/ferretdb-$version"
     if [ ! -x "$cached" ]; then
-      echo "ferretdb: building $version with $(go version | cut -d' ' -f3) (a few minutes, once)"
+      if ! command -v go >/dev/null 2>&1; then
+        apt_install "Go, to build FerretDB ($why)" golang-go || return 0
+      fi
+      echo "  building FerretDB $version from its Go module with $(go version | cut -d' ' -f3) ($why; a few minutes, once)"
       if ! build_ferretdb "$version" "$cached" && ! GOTOOLCHAIN=local build_ferretdb "$version" "$cached"; then
-        echo "ferretdb: $version did not build; trying the next release" >&2
+        echo "  FerretDB $version did not build; trying the next release" >&2
         rm -f "$cached"
         continue
       fi
     fi
     install -m 0755 "$cached" "$BIN_DIR/ferretdb"
     echo "ferretdb: $version installed at $BIN_DIR/ferretdb"
+    NEEDS_ON_PATH+=("ferretdb"$'\t'"$why")
     return
   done
   echo "ferretdb: no release of ${FERRETDB_VERSIONS[*]} could be built; install mongod or set TEST_MONGO_URI" >&2
@@ -74,12 +136,48 @@ install_chromium() {
     echo "chromium: /usr/bin/chromium"
     return
   fi
-  echo "chromium: installing from Debian packages (for the console's browser test)"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  echo "chromium: missing"
+  apt_install "the console's browser test and npm run diagrams drive Debian's chromium" chromium || return 0
+  echo "chromium: installed at /usr/bin/chromium"
+}
+
+# What could not be done: the Debian packages that need root, and commands installed off the PATH.
+report() {
+  local rc=0 line package why
+  local packages=()
+  if [ "${#NEEDS_ROOT[@]}" -gt 0 ]; then
+    echo
+    if command -v apt-get >/dev/null 2>&1; then
+      echo "Missing, and installing it needs root (this user is $(id -un), without sudo that asks no password):"
+    else
+      echo "Missing, and this is not a Debian/Ubuntu system (no apt-get): install these with your package manager:"
+    fi
+    for line in "${NEEDS_ROOT[@]}"; do
+      package=${line%%$'\t'*} why=${line#*$'\t'}
+      printf '  %-14s %s\n' "$package" "$why"
+      packages+=("$package")
+    done
+    if command -v apt-get >/dev/null 2>&1; then
+      echo "As root, run:"
+      echo "  apt-get update && apt-get install -y --no-install-recommends ${packages[*]}"
+      echo "then npm run setup again."
+    fi
+    rc=1
+  fi
+  for line in "${NEEDS_ON_PATH[@]}"; do
+    package=${line%%$'\t'*}
+    if ! command -v "$package" >/dev/null 2>&1; then
+      echo
+      echo "$package is in $BIN_DIR, which is not on the PATH; npm start and npm test look for it there. Run:"
+      echo "  export PATH=\"$BIN_DIR:\$PATH\""
+      echo "(and add that line to ~/.profile), then npm run setup again."
+      rc=1
+    fi
+  done
+  return "$rc"
 }
 
 install_redis
 install_chromium
 install_ferretdb
-case ":$PATH:" in *":$BIN_DIR:"*) ;; *) echo "note: add $BIN_DIR to PATH" ;; esac
+report

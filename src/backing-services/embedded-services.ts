@@ -84,7 +84,7 @@ export class EmbeddedServices {
     if (ferretdb)
       return this.startProcess(ferretdbSpec(ferretdb, this.dataDir('ferretdb'), await freePort()));
     throw new BackingServiceUnavailableError(
-      `No MongoDB: set MONGO_URI, or install mongod or ferretdb on the PATH (scripts/install-test-services.sh builds FerretDB). Tried ${failures.join('; ')}.`,
+      `No MongoDB: set MONGO_URI, or install mongod or ferretdb on the PATH (npm run setup builds FerretDB). Tried ${failures.join('; ')}.`,
     );
   }
 
@@ -110,7 +110,7 @@ export class EmbeddedServices {
     const binary = findOnPath('redis-server');
     if (!binary) {
       throw new BackingServiceUnavailableError(
-        'No Redis: set REDIS_URL, start Redis on 127.0.0.1:6379, or install redis-server (Debian: apt-get install redis-server).',
+        'No Redis: set REDIS_URL, start Redis on 127.0.0.1:6379, or install redis-server (npm run setup installs it).',
       );
     }
     return this.startProcess(

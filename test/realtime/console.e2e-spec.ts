@@ -15,9 +15,7 @@ describe('/console in headless Chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
-      throw new Error(
-        `${CHROMIUM} is missing: run scripts/install-test-services.sh (apt-get install chromium).`,
-      );
+      throw new Error(`${CHROMIUM} is missing: run npm run setup (it installs Debian's chromium).`);
     pipeline = await startPipeline({ mode: 'all', listen: true, env: { API_KEYS: KEY } });
     ({ llm, t } = pipeline);
     browser = await chromium.launch({

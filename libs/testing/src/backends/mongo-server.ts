@@ -7,7 +7,7 @@ import { ServiceProcess } from '../../../../src/backing-services/service-process
 import { ferretdbSpec, mongodSpec } from '../../../../src/backing-services/service-specs';
 
 export const MONGO_MISSING =
-  'No MongoDB for the tests: set TEST_MONGO_URI, or put mongod or ferretdb on the PATH (scripts/install-test-services.sh builds FerretDB).';
+  'No MongoDB for the tests: set TEST_MONGO_URI, or put mongod or ferretdb on the PATH (npm run setup builds FerretDB).';
 
 export interface StartedMongo {
   uri: string;

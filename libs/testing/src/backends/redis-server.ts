@@ -7,7 +7,7 @@ import { ServiceProcess } from '../../../../src/backing-services/service-process
 import { redisServerSpec } from '../../../../src/backing-services/service-specs';
 
 export const REDIS_MISSING =
-  'No Redis for the tests: set TEST_REDIS_URL, or install redis-server (Debian: apt-get install redis-server; or run scripts/install-test-services.sh).';
+  'No Redis for the tests: set TEST_REDIS_URL, or install redis-server (npm run setup installs it).';
 
 /** Starts a throw-away redis-server on a free port, with no persistence. Tests may stop and restart it. */
 export async function startRedisServer(): Promise<{ url: string; process: ServiceProcess }> {
