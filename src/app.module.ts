@@ -46,7 +46,7 @@ export class AppModule implements NestModule {
         RedisModule,
         BusinessLogsModule,
         HealthModule,
-        MetricsModule.forRoot(options.prometheusEnabled),
+        MetricsModule.forRoot({ enabled: options.prometheusEnabled, mode: options.mode }),
         ...sides,
       ],
       providers: [

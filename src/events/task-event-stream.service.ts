@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { ValidationError } from '../common/errors';
 import { eventsConfig } from '../config';
-import { AppMetrics } from '../metrics/app-metrics';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { RedisConnections } from '../redis/redis-connections';
 import { finalStatusEvent, type TaskEvent } from '../tasks/task-event';
 import { FINISHED_STATUSES, type TaskRecord } from '../tasks/task.record';
@@ -37,7 +37,7 @@ export class TaskEventStreamService {
     private readonly tasks: TasksRepository,
     private readonly redis: RedisConnections,
     private readonly follower: TaskStreamFollower,
-    private readonly metrics: AppMetrics,
+    private readonly metrics: ApiMetrics,
     @Inject(eventsConfig.KEY) private readonly config: ConfigType<typeof eventsConfig>,
   ) {}
 

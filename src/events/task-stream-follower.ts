@@ -58,7 +58,7 @@ export class TaskStreamFollower implements OnModuleDestroy {
     };
   }
 
-  /** Open followers, for tests and the sse_connections gauge's sanity. */
+  /** Open followers, for tests and the agent_orchestrator_sse_connections gauge's sanity. */
   get size(): number {
     let n = 0;
     for (const set of this.followers.values()) n += set.size;

@@ -21,10 +21,13 @@ export function httpObservability(metrics: AppMetrics, templates: RouteTemplates
     const record = (): void => {
       if (recorded) return;
       recorded = true;
-      const endpoint = routeTemplateOf(req) ?? templates.resolve(method, path);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const endpoint = endpointLabel(routeTemplateOf(req) ?? templates.resolve(method, path));
       metrics.httpRequests.inc({ method, endpoint, status_code: String(res.statusCode) });
-      metrics.httpDuration.observe({ method, endpoint }, seconds);
+      // An SSE stream is open for as long as the task runs: its lifetime is no request latency.
+      if (!isEventStream(res)) {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        metrics.httpDuration.observe({ method, endpoint }, seconds);
+      }
       span?.end(res.statusCode, endpoint);
     };
     res.once('finish', record);
@@ -32,6 +35,15 @@ export function httpObservability(metrics: AppMetrics, templates: RouteTemplates
     if (span) context.with(span.context, next);
     else next();
   };
+}
+
+/** The README's (and the OpenAPI document's) form of a route: `/v1/tasks/{task_id}`. */
+export function endpointLabel(template: string): string {
+  return template.replace(/:(\w+)/g, '{$1}');
+}
+
+function isEventStream(res: Response): boolean {
+  return String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');
 }
 
 /**

@@ -11,7 +11,7 @@ export interface LlmCallInfo {
   log?: Record<string, string>;
 }
 
-/** `llm_requests_total{outcome}` values, from the error code a failed call ends with. */
+/** `agent_orchestrator_llm_requests_total{outcome}` values, from the error code a failed call ends with. */
 const OUTCOME_BY_CODE: Record<string, string> = {
   CANCELLED: 'cancelled',
   LLM_TIMEOUT: 'timeout',

@@ -1,8 +1,10 @@
-import { register } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { TaskEventInput } from '../tasks/task-event';
 import { TaskEventsPublisher } from '../tasks/task-events.publisher';
 import { AppMetrics } from './app-metrics';
 import { TaskMetricsListener } from './task-metrics.listener';
+
+const register = new Registry();
 
 /** Publishes to in-process listeners only; a task's second final event is a repeat. */
 class LocalPublisher extends TaskEventsPublisher {
@@ -31,7 +33,7 @@ async function value(name: string, labels: Record<string, string>, family = name
 
 describe('TaskMetricsListener', () => {
   const events = new LocalPublisher();
-  const listener = new TaskMetricsListener(events, new AppMetrics());
+  const listener = new TaskMetricsListener(events, new AppMetrics(register));
   beforeAll(() => listener.onModuleInit());
   afterAll(() => listener.onModuleDestroy());
 
@@ -48,9 +50,13 @@ describe('TaskMetricsListener', () => {
       status: 'failed',
       data: { agent: null, duration_ms: 200 },
     });
-    expect(await value('tasks_total', { agent: 'CodeAgent', status: 'completed' })).toBe(1);
-    expect(await value('tasks_total', { agent: 'none', status: 'failed' })).toBe(1);
-    const durations = 'task_duration_seconds';
+    expect(
+      await value('agent_orchestrator_tasks_total', { agent: 'CodeAgent', status: 'completed' }),
+    ).toBe(1);
+    expect(await value('agent_orchestrator_tasks_total', { agent: 'none', status: 'failed' })).toBe(
+      1,
+    );
+    const durations = 'agent_orchestrator_task_duration_seconds';
     expect(await value(`${durations}_sum`, { agent: 'CodeAgent' }, durations)).toBeCloseTo(1.5, 6);
     expect(await value(`${durations}_count`, { agent: 'none' }, durations)).toBe(1);
   });
@@ -59,7 +65,7 @@ describe('TaskMetricsListener', () => {
     await events.publish({ task_id: 't3', type: 'status', status: 'processing' });
     await events.publish({ task_id: 't3', type: 'status', status: 'retrying' });
     await events.publish({ task_id: 't3', type: 'delta', data: { text: 'x' } });
-    const all = await register.getSingleMetric('tasks_total')?.get();
+    const all = await register.getSingleMetric('agent_orchestrator_tasks_total')?.get();
     expect(all?.values.reduce((sum, v) => sum + v.value, 0)).toBe(2);
   });
 
@@ -70,6 +76,8 @@ describe('TaskMetricsListener', () => {
       status: 'completed',
       data: { agent: 'CodeAgent', duration_ms: 1500 },
     });
-    expect(await value('tasks_total', { agent: 'CodeAgent', status: 'completed' })).toBe(1);
+    expect(
+      await value('agent_orchestrator_tasks_total', { agent: 'CodeAgent', status: 'completed' }),
+    ).toBe(1);
   });
 });

@@ -5,7 +5,7 @@ import { FINISHED_STATUSES, type TaskStatus } from '../tasks/task.record';
 import { AppMetrics } from './app-metrics';
 
 /**
- * Counts tasks reaching a final state (`tasks_total`, `task_duration_seconds`) from the final
+ * Counts tasks reaching a final state (`agent_orchestrator_tasks_total`, `agent_orchestrator_task_duration_seconds`) from the final
  * status events this process publishes, so each task is counted by the process that finished it.
  */
 @Injectable()

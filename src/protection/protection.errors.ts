@@ -21,12 +21,15 @@ export interface BudgetExceededDetails extends Record<string, unknown> {
 }
 
 export class BudgetExceededError extends AppError {
+  readonly period: BudgetPeriod;
+
   constructor(details: BudgetExceededDetails) {
     super(
       'BUDGET_EXCEEDED',
       `This API key has spent its ${details.period} budget of ${details.budget_usd} USD; new tasks are refused until ${details.resets_at}.`,
       { details },
     );
+    this.period = details.period;
   }
 }
 

@@ -4,6 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthModule } from '../auth/auth.module';
 import { protectionConfig } from '../config';
+import { ApiMetricsModule } from '../metrics/api-metrics.module';
 import { RedisConnections } from '../redis/redis-connections';
 import { TasksCoreModule } from '../tasks/tasks-core.module';
 import { BudgetGuard } from './budget.guard';
@@ -22,6 +23,7 @@ import { RedisRateLimitStorage } from './rate-limit-storage';
 @Module({
   imports: [
     AuthModule,
+    ApiMetricsModule,
     TasksCoreModule,
     ThrottlerModule.forRootAsync({
       inject: [RedisConnections, protectionConfig.KEY],

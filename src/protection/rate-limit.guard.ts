@@ -12,7 +12,7 @@ import {
 import type { Request, Response } from 'express';
 import { ApiKeyService } from '../auth/api-key.service';
 import type { AuthenticatedRequest } from '../auth/request-auth';
-import { AppMetrics } from '../metrics/app-metrics';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { RateLimitExceededError, RateLimitStoreUnavailableError } from './protection.errors';
 import { RateLimitPolicy } from './rate-limit-policy';
 
@@ -50,7 +50,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     reflector: Reflector,
     private readonly policy: RateLimitPolicy,
     private readonly keys: ApiKeyService,
-    private readonly metrics: AppMetrics,
+    private readonly metrics: ApiMetrics,
   ) {
     super(options, storage, reflector);
   }

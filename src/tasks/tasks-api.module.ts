@@ -4,6 +4,7 @@ import { AgentsModule } from '../agents/agents.module';
 import { TaskEventStreamService } from '../events/task-event-stream.service';
 import { TaskEventsController } from '../events/task-events.controller';
 import { TaskStreamFollower } from '../events/task-stream-follower';
+import { ApiMetricsModule } from '../metrics/api-metrics.module';
 import { SessionsController } from '../sessions/sessions.controller';
 import { SessionsModule } from '../sessions/sessions.module';
 import { IdempotencyService } from './idempotency.service';
@@ -14,7 +15,7 @@ import { TasksService } from './tasks.service';
 
 /** The HTTP side of tasks and sessions. */
 @Module({
-  imports: [TasksCoreModule, SessionsModule, AgentsModule],
+  imports: [TasksCoreModule, SessionsModule, AgentsModule, ApiMetricsModule],
   controllers: [TasksController, TaskEventsController, SessionsController, AgentsController],
   providers: [
     TasksService,

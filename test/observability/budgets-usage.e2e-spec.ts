@@ -3,6 +3,7 @@ import { createTestApp, type TestApp } from '@agent-orchestrator/testing';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { apiKeyId } from '../../src/auth/api-key-id';
+import { PrometheusText } from './prometheus-text';
 import { DAY, MINUTE, seedTasks, todayAt } from './seed-tasks';
 
 const KEY_A = 'budget-key-a';
@@ -75,6 +76,11 @@ describe('per-key budgets and GET /v1/usage', () => {
     ).toBe(4);
     // Other keys are not affected.
     await execute(KEY_B).expect(200);
+    // Prometheus sees the refusal, by key and period (AgentOrchestratorBudgetExhausted).
+    const metrics = await request(t.app.getHttpServer()).get('/metrics').expect(200);
+    expect(
+      new PrometheusText(metrics.text).series('agent_orchestrator_budget_refusals_total'),
+    ).toEqual([{ labels: { api_key_id: apiKeyId(KEY_A), period: 'daily' }, value: 1 }]);
   });
 
   it('counts only the current UTC day against a daily budget', async () => {

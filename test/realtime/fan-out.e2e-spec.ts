@@ -9,7 +9,7 @@ import {
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { TaskStreamFollower } from '../../src/events/task-stream-follower';
-import { AppMetrics } from '../../src/metrics/app-metrics';
+import { ApiMetrics } from '../../src/metrics/api-metrics';
 
 interface Subscriber {
   res: IncomingMessage;
@@ -62,7 +62,7 @@ describe('SSE fan-out', () => {
 
   it('serves 500 subscribers on one task and 200 tasks with one each on the same Redis connections, and releases them all', async () => {
     const follower = t.app.get(TaskStreamFollower);
-    const gauge = t.app.get(AppMetrics).sseConnections;
+    const gauge = t.app.get(ApiMetrics).sseConnections;
     const baseline = (await gauge.get()).values[0]?.value ?? 0;
 
     const hot = await submit();
