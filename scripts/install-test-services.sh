@@ -2,12 +2,14 @@
 # Installs the real services and tools that `npm start` and the test suites need, when they are
 # missing. `npm run setup` (scripts/setup.sh) runs it, then npm ci; so does .ci/run.
 #   - redis-server, and chromium for the console's browser test, from Debian packages;
+#   - prometheus and promtool (the alert-rule tests and the scrape test), from Debian packages;
 #   - FerretDB v1.24 (a MongoDB-wire-compatible server on SQLite), built from its Go module and
 #     cached, unless TEST_MONGO_URI is set or a mongod is on the PATH.
 # Each tool is one install_* function, called at the bottom: it says what it found, or what it
 # installs and why; Debian packages go through `apt_install WHY PACKAGE... || return 0`, which
 # records them for the report when there is no root. Idempotent, and quick when everything is
-# there: it only looks. Nothing is downloaded from anywhere but the package registries (Debian,
+# there: it only looks. With arguments, installs only those tools (`install-test-services.sh
+# prometheus`). Nothing is downloaded from anywhere but the package registries (Debian,
 # the Go module proxy, npm, PyPI).
 #
 # Debian packages need root: as root, or with sudo that asks no password, they are installed;
@@ -177,7 +179,23 @@ report() {
   return "$rc"
 }
 
-install_redis
-install_chromium
-install_ferretdb
+install_prometheus() {
+  if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
+    echo "prometheus: $(command -v prometheus), promtool: $(command -v promtool)"
+    return
+  fi
+  echo "prometheus: missing"
+  apt_install "the alert-rule tests (promtool) and the scrape test (the Prometheus server)" prometheus || return 0
+  # The package enables a system service on 9090; the tests start their own servers on free ports.
+  as_root service prometheus stop >/dev/null 2>&1 || true
+  echo "prometheus: installed at $(command -v prometheus), promtool at $(command -v promtool)"
+}
+
+if [ "$#" -eq 0 ]; then set -- redis chromium prometheus ferretdb; fi
+for tool in "$@"; do
+  case "$tool" in
+    redis | chromium | prometheus | ferretdb) "install_$tool" ;;
+    *) echo "unknown tool: $tool (redis, chromium, prometheus, ferretdb)" >&2; exit 2 ;;
+  esac
+done
 report
