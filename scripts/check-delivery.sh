@@ -4,6 +4,9 @@
 #   - shellcheck on scripts/*.sh, scripts/codedeploy/*.sh and .ci/run;
 #   - every diagrams/*.mmd has its .svg, rendered from the current source (npm run diagrams records
 #     the source's SHA-256 in the .svg);
+#   - the Kubernetes manifests of docker/k8s, offline (scripts/check-k8s.py): the kustomization
+#     built, kubernetes-validate --strict for the built-in kinds, scripts/k8s-tools for the
+#     prometheus-operator ones, image tags, the PrometheusRule against the alert rules;
 #   - docker compose config of docker/docker-compose.yml, with and without the observability
 #     profile, where a Docker Compose v2 is installed (skipped otherwise).
 # Installs what is missing: actionlint (pinned, built with `go install`, cached under
@@ -62,6 +65,15 @@ for source in diagrams/*.mmd; do
   fi
 done
 if [ "$missing" -eq 0 ]; then echo "diagrams: every .mmd has its .svg, rendered from the current source"; fi
+
+# kubernetes-validate and k8s-tools come from install-test-services.sh (npm run setup runs it
+# too); quick when they are there.
+if ! tools_log=$(bash scripts/install-test-services.sh kubernetes_validate k8s_tools 2>&1); then
+  echo "$tools_log" >&2
+  exit 1
+fi
+echo "kubernetes-validate $(cat "$CACHE_DIR/kubernetes-validate/.version") --strict and k8s-tools: docker/k8s"
+"$CACHE_DIR/kubernetes-validate/bin/python" scripts/check-k8s.py "$CACHE_DIR/bin/k8s-tools"
 
 if docker compose version >/dev/null 2>&1; then
   echo "$(docker compose version): docker/docker-compose.yml"

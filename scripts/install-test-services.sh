@@ -4,7 +4,9 @@
 #   - redis-server, and chromium for the console's browser test, from Debian packages;
 #   - prometheus and promtool (the alert-rule tests and the scrape test), from Debian packages;
 #   - FerretDB v1.24 (a MongoDB-wire-compatible server on SQLite), built from its Go module and
-#     cached, unless TEST_MONGO_URI is set or a mongod is on the PATH.
+#     cached, unless TEST_MONGO_URI is set or a mongod is on the PATH;
+#   - for check:delivery: kubernetes-validate (PyPI, in a virtualenv) and scripts/k8s-tools (Go),
+#     which validate the Kubernetes manifests offline.
 # Each tool is one install_* function, called at the bottom: it says what it found, or what it
 # installs and why; Debian packages go through `apt_install WHY PACKAGE... || return 0`, which
 # records them for the report when there is no root. Idempotent, and quick when everything is
@@ -133,6 +135,54 @@ install_ferretdb() {
   return 1
 }
 
+# A Python tool from PyPI in its own virtualenv under the cache: pip_tool NAME VERSION WHY.
+# Leaves the virtualenv at $CACHE_DIR/NAME (bin/NAME, bin/python), reinstalled when VERSION changes.
+pip_tool() {
+  local name=$1 version=$2 why=$3 venv="$CACHE_DIR/$1"
+  if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.version" 2>/dev/null)" = "$version" ]; then
+    echo "$name: $version in $venv"
+    return
+  fi
+  echo "$name: installing $version from PyPI into $venv ($why)"
+  if ! command -v python3 >/dev/null 2>&1; then
+    apt_install "Python, for $name ($why)" python3 python3-venv || return 0
+  fi
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    rm -rf "$venv"
+    apt_install "Python's venv module, for $name ($why)" python3-venv || return 0
+    python3 -m venv "$venv"
+  fi
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$name==$version"
+  echo "$version" > "$venv/.version"
+}
+
+install_kubernetes_validate() {
+  pip_tool kubernetes-validate 1.37.0 "check:delivery validates the Kubernetes manifests offline with its schemas"
+}
+
+# scripts/k8s-tools (Go): kustomize build with kustomize's library, and strict decoding of
+# ServiceMonitor and PrometheusRule into prometheus-operator's types, which kubernetes-validate
+# has no schema for. Built into the cache, again when its source changes.
+install_k8s_tools() {
+  local src out stamp want
+  src=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/k8s-tools
+  out=$CACHE_DIR/bin/k8s-tools stamp=$CACHE_DIR/bin/k8s-tools.source
+  want=$(cat "$src"/go.mod "$src"/go.sum "$src"/*.go | sha256sum | cut -d' ' -f1)
+  if [ -x "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    echo "k8s-tools: $out"
+    return
+  fi
+  local why="check:delivery builds the kustomization and checks its prometheus-operator resources"
+  if ! command -v go >/dev/null 2>&1; then
+    apt_install "Go, to build k8s-tools ($why)" golang-go || return 0
+  fi
+  echo "k8s-tools: building scripts/k8s-tools with $(go version | cut -d' ' -f3) ($why; once)"
+  mkdir -p "$CACHE_DIR/bin"
+  (cd "$src" && go build -trimpath -o "$out" .)
+  echo "$want" > "$stamp"
+}
+
 install_chromium() {
   if [ -x /usr/bin/chromium ]; then
     echo "chromium: /usr/bin/chromium"
@@ -191,11 +241,11 @@ install_prometheus() {
   echo "prometheus: installed at $(command -v prometheus), promtool at $(command -v promtool)"
 }
 
-if [ "$#" -eq 0 ]; then set -- redis chromium prometheus ferretdb; fi
+if [ "$#" -eq 0 ]; then set -- redis chromium prometheus ferretdb kubernetes_validate k8s_tools; fi
 for tool in "$@"; do
   case "$tool" in
-    redis | chromium | prometheus | ferretdb) "install_$tool" ;;
-    *) echo "unknown tool: $tool (redis, chromium, prometheus, ferretdb)" >&2; exit 2 ;;
+    redis | chromium | prometheus | ferretdb | kubernetes_validate | k8s_tools) "install_$tool" ;;
+    *) echo "unknown tool: $tool (redis, chromium, prometheus, ferretdb, kubernetes_validate, k8s_tools)" >&2; exit 2 ;;
   esac
 done
 report
