@@ -13,6 +13,7 @@ And secret.example.yaml validates on its own, but kustomization.yaml must never 
 manifest of the folder must be listed.
 
 Usage: python check-k8s.py K8S_TOOLS [K8S_DIR]   (K8S_DIR defaults to docker/k8s)
+       python3 check-k8s.py --write-rules       (docker/k8s/prometheus-rule.yaml from alerts.yml)
 """
 
 import os
@@ -20,8 +21,9 @@ import subprocess
 import sys
 import tempfile
 
-import kubernetes_validate
-import yaml
+# kubernetes_validate and yaml (its dependency) are imported by main(), after --write-rules,
+# which needs neither, so any python3 can write the rules.
+kubernetes_validate = yaml = None
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 K8S_VERSIONS = ["1.31", "1.37"]
@@ -85,21 +87,54 @@ def check_resources_listed(k8s_dir):
         print("k8s: kustomization.yaml lists every manifest of %s but %s" % (k8s_dir, SECRET_EXAMPLE))
 
 
+PROMETHEUS_RULE = "docker/k8s/prometheus-rule.yaml"
+PROMETHEUS_RULE_HEAD = """\
+# The alert rules of docker/prometheus/alerts.yml for the Prometheus Operator (kube-prometheus-stack):
+# its Prometheus picks up PrometheusRules whose labels match its ruleSelector (the release label of
+# the Helm chart by default: set it to yours). Written from alerts.yml by
+#   python3 scripts/check-k8s.py --write-rules
+# and check:delivery fails when the two differ. Without the Prometheus Operator, leave the
+# monitoring.coreos.com resources out of kustomization.yaml and load alerts.yml into Prometheus.
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: agent-orchestrator
+  labels:
+    release: kube-prometheus-stack
+spec:
+"""
+
+
+def write_rules():
+    """PROMETHEUS_RULE from alerts.yml: its groups, as written, indented under spec:."""
+    text = read(ALERTS)
+    start = text.index("\ngroups:") + 1
+    groups = "".join(("  " + line if line.strip() else line) for line in text[start:].splitlines(True))
+    with open(os.path.join(ROOT, PROMETHEUS_RULE), "w") as f:
+        f.write(PROMETHEUS_RULE_HEAD + groups)
+    print("wrote %s from %s" % (PROMETHEUS_RULE, ALERTS))
+
+
 def check_rules(doc):
     if not os.path.exists(os.path.join(ROOT, ALERTS)):
         problems.append("%s: %s is missing" % (name_of(doc), ALERTS))
         return
     want = load_all(read(ALERTS))[0].get("groups")
     if (doc.get("spec") or {}).get("groups") != want:
-        problems.append("%s: spec.groups differs from the groups of %s (copy them over)" % (name_of(doc), ALERTS))
+        problems.append("%s: spec.groups differs from the groups of %s: run python3 scripts/check-k8s.py --write-rules" % (name_of(doc), ALERTS))
         return
     count = sum(len(g.get("rules") or []) for g in want)
     print("k8s: %s carries the %d rules of %s" % (name_of(doc), count, ALERTS))
 
 
 def main():
+    if sys.argv[1:] == ["--write-rules"]:
+        return write_rules()
     if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
+    global kubernetes_validate, yaml
+    import kubernetes_validate
+    import yaml
     tools = sys.argv[1]
     k8s_dir = sys.argv[2] if len(sys.argv) == 3 else "docker/k8s"
 
