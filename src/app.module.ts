@@ -11,6 +11,7 @@ import { BackingServicesModule } from './backing-services/backing-services.modul
 import { BusinessLogsModule } from './business-logs/business-logs.module';
 import { JsonBodyMiddleware } from './common/http/json-body.middleware';
 import { AppExceptionFilter } from './common/http/app-exception.filter';
+import { StrictQueryMiddleware } from './common/http/strict-query.middleware';
 import { type AppMode, AppConfigModule } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -53,11 +54,12 @@ export class AppModule implements NestModule {
         { provide: APP_MODE, useValue: options.mode },
         { provide: APP_FILTER, useClass: AppExceptionFilter },
         JsonBodyMiddleware,
+        StrictQueryMiddleware,
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes('*path');
+    consumer.apply(StrictQueryMiddleware, JsonBodyMiddleware).forRoutes('*path');
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type FieldError, ValidationError } from '../common/errors';
+import { parseIsoDateTime } from '../common/time/strict-dates';
 import { MetricsSnapshotsRepository } from './metrics-snapshots.repository';
 import type { MetricsHistoryView } from './system-metrics.views';
 
@@ -16,18 +17,20 @@ export class MetricsHistoryService {
     range: { from?: string; to?: string },
     now: Date = new Date(),
   ): Promise<MetricsHistoryView> {
-    const to = range.to === undefined ? now : new Date(range.to);
+    const to = range.to === undefined ? now : parseIsoDateTime(range.to);
     const from =
-      range.from === undefined ? new Date(to.getTime() - DEFAULT_WINDOW_MS) : new Date(range.from);
+      range.from === undefined
+        ? to && new Date(to.getTime() - DEFAULT_WINDOW_MS)
+        : parseIsoDateTime(range.from);
     const errors: FieldError[] = [];
-    if (Number.isNaN(to.getTime())) errors.push({ field: 'to', message: 'to is not a valid time' });
-    if (Number.isNaN(from.getTime())) {
+    if (!to) errors.push({ field: 'to', message: 'to is not a valid time' });
+    if (!from && range.from !== undefined) {
       errors.push({ field: 'from', message: 'from is not a valid time' });
     }
-    if (errors.length === 0 && from > to) {
+    if (from && to && from > to) {
       errors.push({ field: 'from', message: 'from must not be after to' });
     }
-    if (errors.length > 0) throw new ValidationError(errors);
+    if (errors.length > 0 || !from || !to) throw new ValidationError(errors);
     const rows = await this.snapshots.between(from, to, MAX_SNAPSHOTS);
     return {
       from: from.toISOString(),

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AgentRegistry } from '../agents/agent-registry';
 import { ValidationError } from '../common/errors';
+import { codePointLength } from '../common/text/code-points';
 import { tasksConfig, webhooksConfig } from '../config';
 import { webhookUrlProblem } from '../webhooks/webhook-url';
 import { BusinessLog } from '../business-logs/business-log.service';
@@ -88,7 +89,7 @@ export class TasksService {
         : 'webhooks are not enabled on this server (WEBHOOK_SECRET is not set)';
       if (problem) details.push({ field: 'webhook_url', message: problem });
     }
-    if (dto.task.length > this.config.maxTaskChars) {
+    if (codePointLength(dto.task) > this.config.maxTaskChars) {
       details.push({
         field: 'task',
         message: `task must be at most ${this.config.maxTaskChars} characters`,

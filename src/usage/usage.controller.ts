@@ -21,7 +21,7 @@ export class UsageController {
       'These are the figures budgets (BUDGETS_JSON) are checked against.',
   })
   @ApiOkResponse({ type: UsageReport })
-  @ApiErrors('UNAUTHORIZED', 'VALIDATION_ERROR', 'RATE_LIMIT_EXCEEDED')
+  @ApiErrors('HTTP_ERROR', 'VALIDATION_ERROR', 'RATE_LIMIT_EXCEEDED')
   report(@Query() query: UsageQuery, @CurrentAuth() auth: RequestAuth): Promise<UsageReport> {
     return this.usage.report(auth.apiKeyId, query);
   }

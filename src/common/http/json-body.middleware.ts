@@ -6,36 +6,40 @@ import type { NextFunction, Request, Response } from 'express';
 import { appConfig } from '../../config';
 import {
   AppError,
+  PayloadTooLargeError,
   UnsupportedCharsetError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors';
+import { inputProblems } from './input-checks';
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 /**
- * Deepest nesting a body may have. No request of ours needs more than 2 levels; a deeper one
- * would only drive the recursive walks of validation (ValidationPipe, class-transformer) into a
- * stack overflow.
- */
-export const MAX_BODY_DEPTH = 32;
-
-/**
  * Parses JSON bodies up to MAX_BODY_BYTES, in UTF-8 only (RFC 8259 §8.1: JSON between systems
- * is UTF-8). It runs as a Nest middleware (not a bare Express one) so that malformed JSON,
- * oversized bodies and wrong content types or charsets reach the global exception filter and
- * answer in the error envelope.
+ * is UTF-8), and refuses what JSON.parse lets through but no route can take (see
+ * inputProblems: `1e999`, `__proto__`, deep nesting) with 422 before any handler runs. It runs
+ * as a Nest middleware (not a bare Express one) so that malformed JSON, oversized bodies and
+ * wrong content types or charsets reach the global exception filter and answer in the envelope.
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
   private readonly parse: ReturnType<typeof json>;
+  private readonly limit: number;
 
   constructor(@Inject(appConfig.KEY) app: ConfigType<typeof appConfig>) {
+    this.limit = app.maxBodyBytes;
     this.parse = json({ limit: app.maxBodyBytes, strict: true, type: () => true });
   }
 
   use(req: Request, res: Response, next: NextFunction): Promise<void> | void {
     if (!BODY_METHODS.has(req.method) || !hasBody(req)) return next();
+    if (declaredLength(req) > this.limit) {
+      // Refused on the header, at once: body-parser would first wait for the whole declared
+      // body. The unread rest of the body makes the connection unusable, so it is closed.
+      res.setHeader('Connection', 'close');
+      throw new PayloadTooLargeError(this.limit);
+    }
     const contentType = req.headers['content-type'];
     if (!contentType || !JSON_TYPE.test(contentType))
       throw new UnsupportedMediaTypeError(contentType);
@@ -47,29 +51,17 @@ export class JsonBodyMiddleware implements NestMiddleware {
     return new Promise<void>((resolve, reject) => {
       this.parse(req, res, (err?: unknown) => (err ? reject(asError(err)) : resolve()));
     }).then(() => {
-      if (deeperThan(req.body, MAX_BODY_DEPTH)) {
-        throw new ValidationError([
-          {
-            field: 'body',
-            message: `the body must not be nested more than ${MAX_BODY_DEPTH} levels deep`,
-          },
-        ]);
-      }
+      const problems = inputProblems(req.body, 'body');
+      if (problems.length > 0) throw new ValidationError(problems);
       next();
     });
   }
 }
 
-/** Whether `value` nests objects or arrays more than `limit` levels deep (iterative: no recursion). */
-function deeperThan(value: unknown, limit: number): boolean {
-  const stack: { node: unknown; depth: number }[] = [{ node: value, depth: 0 }];
-  while (stack.length > 0) {
-    const { node, depth } = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(node)) stack.push({ node: child, depth: depth + 1 });
-  }
-  return false;
+/** The Content-Length header as a number (0 when absent; Node refuses a malformed one). */
+function declaredLength(req: Request): number {
+  const length = Number(req.headers['content-length'] ?? 0);
+  return Number.isFinite(length) ? length : 0;
 }
 
 function hasBody(req: Request): boolean {

@@ -1,22 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { IntegerQuery } from '../../common/http/query-params';
 import { TASK_STATUSES, type TaskStatus } from '../task.record';
 
+/** The last page number accepted: with 100 a page, 10^8 items can be reached. */
+export const MAX_PAGE = 1_000_000;
+export const MAX_PAGE_SIZE = 100;
+
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'page must be an integer ≥ 1' })
-  @Min(1, { message: 'page must be an integer ≥ 1' })
+  @IntegerQuery({ min: 1, max: MAX_PAGE, default: 1, description: 'Page number, from 1.' })
   page: number = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'page_size must be an integer from 1 to 100' })
-  @Min(1, { message: 'page_size must be an integer from 1 to 100' })
-  @Max(100, { message: 'page_size must be an integer from 1 to 100' })
+  @IntegerQuery({ min: 1, max: MAX_PAGE_SIZE, default: 20, description: 'Items per page.' })
   page_size: number = 20;
 }
 
