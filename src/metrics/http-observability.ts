@@ -1,9 +1,9 @@
 import { context } from '@opentelemetry/api';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { startHttpServerSpan } from '../tracing/http-server-span';
 import { AppMetrics } from './app-metrics';
-import { type ExpressRouteLike, RouteTemplates } from './route-templates';
+import { expressRoutes, RouteTemplates } from '../common/http/route-templates';
 
 /**
  * The first middleware of the HTTP stack: it times every request, labels it by its route
@@ -57,11 +57,7 @@ function routeTemplateOf(req: Request): string | undefined {
 
 /** Installs the middleware ahead of everything Nest registers (call before init / listen). */
 export function installHttpObservability(app: NestExpressApplication): void {
-  const express = app.getHttpAdapter().getInstance() as {
-    router?: { stack?: { route?: ExpressRouteLike }[] };
-  };
-  const templates = new RouteTemplates(() =>
-    (express.router?.stack ?? []).flatMap((layer) => (layer.route ? [layer.route] : [])),
-  );
+  const express: Express = app.getHttpAdapter().getInstance();
+  const templates = new RouteTemplates(() => expressRoutes(express));
   app.use(httpObservability(app.get(AppMetrics), templates));
 }

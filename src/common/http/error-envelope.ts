@@ -17,13 +17,15 @@ export interface ErrorEnvelope {
 export interface MappedError {
   status: number;
   body: ErrorEnvelope;
+  /** Headers the answer needs (Allow on a 405). */
+  headers?: Record<string, string>;
   /** Set when the error was not raised on purpose: it is logged, and the body says nothing of it. */
   unexpected: boolean;
 }
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'BAD_REQUEST',
-  401: 'UNAUTHORIZED',
+  401: 'HTTP_ERROR',
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
@@ -34,6 +36,14 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   429: 'RATE_LIMIT_EXCEEDED',
   503: 'SERVICE_UNAVAILABLE',
 };
+
+/**
+ * The code of an answer that has only a status: a framework's or a mounted library's error.
+ * HTTP_ERROR for other 4xx statuses, INTERNAL_ERROR for other 5xx.
+ */
+export function codeForStatus(status: number): string {
+  return CODE_BY_STATUS[status] ?? (status < 500 ? 'HTTP_ERROR' : 'INTERNAL_ERROR');
+}
 
 /** body-parser (used by Express) marks its errors with a `type` and a `status`. */
 interface BodyParserError {
@@ -51,8 +61,17 @@ function isBodyParserError(err: unknown): err is BodyParserError {
   );
 }
 
-/** Turns anything thrown while handling a request into the one error envelope. */
-export function toErrorEnvelope(exception: unknown, method: string, path: string): MappedError {
+/**
+ * Turns anything thrown while handling a request into the one error envelope. `allowedMethods`
+ * tells which methods other routes serve at a path, so that a known path asked with the wrong
+ * method answers 405 with Allow instead of 404.
+ */
+export function toErrorEnvelope(
+  exception: unknown,
+  method: string,
+  path: string,
+  allowedMethods: (path: string) => string[] = () => [],
+): MappedError {
   const err = normalise(exception);
   if (err instanceof AppError) {
     const body: ErrorEnvelope = { error: { code: err.code, message: err.message } };
@@ -63,7 +82,17 @@ export function toErrorEnvelope(exception: unknown, method: string, path: string
     const status = err.getStatus();
     const code = CODE_BY_STATUS[status];
     if (status === 404 && /^Cannot [A-Z]+ /.test(err.message)) {
-      return envelope(404, 'NOT_FOUND', `No route for ${method} ${path}.`);
+      const allowed = allowedMethods(path);
+      if (allowed.length === 0)
+        return envelope(404, 'NOT_FOUND', `No route for ${method} ${path}.`);
+      return {
+        ...envelope(
+          405,
+          'METHOD_NOT_ALLOWED',
+          `${method} is not allowed on ${path}; use ${allowed.join(', ')}.`,
+        ),
+        headers: { Allow: allowed.join(', ') },
+      };
     }
     if (code) return envelope(status, code, httpMessage(err));
     if (status < 500) return envelope(status, 'HTTP_ERROR', httpMessage(err));
