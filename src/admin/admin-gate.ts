@@ -41,11 +41,7 @@ export function adminGate(
     const basic = basicPassword(req);
     if (basic !== undefined && isAdmin(basic)) return next();
     res.setHeader('WWW-Authenticate', CHALLENGE);
-    throw new UnauthorizedError(
-      basic === undefined
-        ? 'An admin key is required: send it in X-API-Key, or as the password of HTTP Basic auth.'
-        : 'Invalid admin key.',
-    );
+    throw new UnauthorizedError(basic === undefined ? 'missing' : 'invalid');
   };
 }
 

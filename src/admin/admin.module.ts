@@ -4,6 +4,7 @@ import type { RequestHandler } from 'express';
 import { protectionConfig } from '../config';
 import { TasksCoreModule } from '../tasks/tasks-core.module';
 import { adminGate } from './admin-gate';
+import { dashboardErrorEnvelope } from './dashboard-errors';
 import { DashboardQueues } from './dashboard-queues';
 import { createQueueBoard, QUEUE_BOARD, type QueueBoard } from './queue-board';
 
@@ -39,6 +40,6 @@ export class AdminModule implements NestModule {
     });
     // getRouter() is typed `any` by @bull-board/express; it is an Express router.
     const router = this.board.adapter.getRouter() as RequestHandler;
-    consumer.apply(gate, router).forRoutes(DASHBOARD_ROUTE);
+    consumer.apply(gate, dashboardErrorEnvelope, router).forRoutes(DASHBOARD_ROUTE);
   }
 }

@@ -22,7 +22,7 @@ export class AgentsController {
       'The registered agents: names for the `agent` field, types for the `agent_type` filter.',
   })
   @ApiOkResponse({ type: [AgentView] })
-  @ApiErrors('UNAUTHORIZED')
+  @ApiErrors('HTTP_ERROR')
   list(): AgentView[] {
     return this.registry.list().map(({ name, type, description }) => ({ name, type, description }));
   }

@@ -26,9 +26,9 @@ export class ApiKeyGuard implements CanActivate {
     const allowQuery =
       this.reflector.get<boolean>(ALLOW_QUERY_API_KEY, context.getHandler()) ?? false;
     const presented = presentedKey(req, allowQuery);
-    if (presented === undefined) throw new UnauthorizedError('Missing API key.');
+    if (presented === undefined) throw new UnauthorizedError('missing');
     const id = this.keys.verify(presented);
-    if (id === undefined) throw new UnauthorizedError('Invalid API key.');
+    if (id === undefined) throw new UnauthorizedError('invalid');
     req.auth = { apiKeyId: id };
     return true;
   }

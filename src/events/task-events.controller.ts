@@ -51,7 +51,7 @@ export class TaskEventsController {
       },
     },
   })
-  @ApiErrors('UNAUTHORIZED', 'TASK_NOT_FOUND', 'VALIDATION_ERROR')
+  @ApiErrors('HTTP_ERROR', 'TASK_NOT_FOUND', 'VALIDATION_ERROR')
   events(
     @Param('task_id') taskId: string,
     @Headers('last-event-id') lastEventHeader: string | undefined,

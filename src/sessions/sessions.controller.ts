@@ -18,7 +18,7 @@ export class SessionsController {
   @Get(':session_id')
   @ApiOperation({ summary: 'A session and its messages (oldest first, paginated).' })
   @ApiOkResponse({ type: SessionView })
-  @ApiErrors('UNAUTHORIZED', 'SESSION_NOT_FOUND', 'VALIDATION_ERROR')
+  @ApiErrors('HTTP_ERROR', 'SESSION_NOT_FOUND', 'VALIDATION_ERROR')
   async get(
     @Param('session_id') sessionId: string,
     @Query() query: PageQuery,

@@ -23,7 +23,7 @@ export class SystemMetricsController {
       'Figures are service-wide (every key’s tasks) for the current UTC day. The LLM provider check is cached for 30 s.',
   })
   @ApiOkResponse({ type: SystemMetricsView })
-  @ApiErrors('UNAUTHORIZED', 'RATE_LIMIT_EXCEEDED', 'SERVICE_UNAVAILABLE')
+  @ApiErrors('HTTP_ERROR', 'RATE_LIMIT_EXCEEDED', 'SERVICE_UNAVAILABLE')
   current(): Promise<SystemMetricsView> {
     return this.metrics.current();
   }
@@ -33,7 +33,7 @@ export class SystemMetricsController {
     summary: 'The snapshots workers wrote every METRICS_SNAPSHOT_INTERVAL_S in a time range.',
   })
   @ApiOkResponse({ type: MetricsHistoryView })
-  @ApiErrors('UNAUTHORIZED', 'VALIDATION_ERROR', 'RATE_LIMIT_EXCEEDED')
+  @ApiErrors('HTTP_ERROR', 'VALIDATION_ERROR', 'RATE_LIMIT_EXCEEDED')
   snapshots(@Query() query: MetricsHistoryQuery): Promise<MetricsHistoryView> {
     return this.history.between(query);
   }

@@ -53,7 +53,7 @@ export class TasksController {
   })
   @ApiErrors(
     'INVALID_JSON',
-    'UNAUTHORIZED',
+    'HTTP_ERROR',
     'IDEMPOTENCY_CONFLICT',
     'PAYLOAD_TOO_LARGE',
     'UNSUPPORTED_MEDIA_TYPE',
@@ -90,7 +90,7 @@ export class TasksController {
     summary: 'List your tasks, newest first. Paging in X-Total-Count and Link headers.',
   })
   @ApiOkResponse({ type: [TaskSummaryView] })
-  @ApiErrors('UNAUTHORIZED', 'VALIDATION_ERROR')
+  @ApiErrors('HTTP_ERROR', 'VALIDATION_ERROR')
   async list(
     @Query() query: ListTasksQuery,
     @CurrentAuth() auth: RequestAuth,
@@ -107,7 +107,7 @@ export class TasksController {
   @Get('tasks/:task_id')
   @ApiOperation({ summary: 'A task with its result, error, cost and agent runs.' })
   @ApiOkResponse({ type: TaskDetailView })
-  @ApiErrors('UNAUTHORIZED', 'TASK_NOT_FOUND')
+  @ApiErrors('HTTP_ERROR', 'TASK_NOT_FOUND')
   get(@Param('task_id') taskId: string, @CurrentAuth() auth: RequestAuth): Promise<TaskDetailView> {
     return this.tasks.get(taskId, auth.apiKeyId);
   }
@@ -124,7 +124,7 @@ export class TasksController {
     type: TaskDetailView,
     description: 'Cancellation requested; the worker finishes it.',
   })
-  @ApiErrors('UNAUTHORIZED', 'TASK_NOT_FOUND', 'TASK_ALREADY_FINISHED')
+  @ApiErrors('HTTP_ERROR', 'TASK_NOT_FOUND', 'TASK_ALREADY_FINISHED')
   async cancel(
     @Param('task_id') taskId: string,
     @CurrentAuth() auth: RequestAuth,

@@ -16,18 +16,18 @@ describe('API-key auth, when API_KEYS is set', () => {
   });
   afterAll(() => t.close());
 
-  it('refuses a request without X-API-Key with 401 UNAUTHORIZED', async () => {
+  it('refuses a request without X-API-Key with 401 HTTP_ERROR', async () => {
     const res = await request(t.app.getHttpServer()).post('/v1/probe').send(body).expect(401);
-    expect(res.body).toEqual({ error: { code: 'UNAUTHORIZED', message: 'Missing API key.' } });
+    expect(res.body).toEqual({ error: { code: 'HTTP_ERROR', message: 'Missing API key.' } });
   });
 
-  it('refuses a wrong key with 401 UNAUTHORIZED', async () => {
+  it('refuses a wrong key with 401 HTTP_ERROR', async () => {
     const res = await request(t.app.getHttpServer())
       .post('/v1/probe')
       .set('X-API-Key', 'key-three')
       .send(body)
       .expect(401);
-    expect(res.body.error).toEqual({ code: 'UNAUTHORIZED', message: 'Invalid API key.' });
+    expect(res.body.error).toEqual({ code: 'HTTP_ERROR', message: 'Invalid API key.' });
   });
 
   it('does not take the key from the query string on ordinary routes', async () => {

@@ -39,7 +39,7 @@ describe('queue dashboard (Bull Board) at /admin/queues', () => {
 
   it('refuses callers without an admin key', async () => {
     const none = await http().get('/admin/queues/api/queues').expect(401);
-    expect(none.body.error.code).toBe('UNAUTHORIZED');
+    expect(none.body.error.code).toBe('HTTP_ERROR');
     expect(none.headers['www-authenticate']).toMatch(/^Basic realm=/);
     const user = await http()
       .get('/admin/queues/api/queues')

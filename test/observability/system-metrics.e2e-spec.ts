@@ -208,7 +208,7 @@ describe('GET /v1/system/metrics: dependencies and access', () => {
     try {
       const http = () => request(t.app.getHttpServer());
       const refused = await http().get('/v1/system/metrics').expect(401);
-      expect(refused.body.error.code).toBe('UNAUTHORIZED');
+      expect(refused.body.error.code).toBe('HTTP_ERROR');
       await http().get('/v1/system/metrics/history').expect(401);
       const res = await http()
         .get('/v1/system/metrics')

@@ -150,7 +150,7 @@ describe('GET /v1/tasks/:task_id/events', () => {
     expect(noKey.status).toBe(401);
     expect(noKey.headers.get('content-type')).toMatch(/application\/json/);
     expect(await noKey.json()).toEqual({
-      error: { code: 'UNAUTHORIZED', message: 'Missing API key.' },
+      error: { code: 'HTTP_ERROR', message: 'Missing API key.' },
     });
     const unknown = await fetch(eventsUrl('no-such-task'), { headers: { 'X-API-Key': KEY } });
     expect(unknown.status).toBe(404);

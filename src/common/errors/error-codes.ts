@@ -6,7 +6,8 @@ export const ERROR_HTTP_STATUS = {
   // HTTP layer
   INVALID_JSON: 400,
   BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
+  /** The spec's code for a missing or invalid API key (`Missing API key.` / `Invalid API key.`). */
+  HTTP_ERROR: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,

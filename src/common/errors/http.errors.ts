@@ -40,9 +40,10 @@ export class UnsupportedCharsetError extends AppError {
   }
 }
 
+/** The spec's 401: code HTTP_ERROR, for a key that is missing or not one of the configured keys. */
 export class UnauthorizedError extends AppError {
-  constructor(message: string) {
-    super('UNAUTHORIZED', message);
+  constructor(reason: 'missing' | 'invalid') {
+    super('HTTP_ERROR', reason === 'missing' ? 'Missing API key.' : 'Invalid API key.');
   }
 }
 
