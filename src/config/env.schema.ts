@@ -313,7 +313,7 @@ export const ENV_SCHEMA = {
     'Public URL of the API, for links in webhook payloads (e.g. https://api.example.com).',
   ),
   RATE_LIMIT_ENABLED: optional(bool).describe(
-    'Enforce rate limits. Default: on, except with ENVIRONMENT local or test.',
+    'Rate limits: true enforces them (429), false turns them off. Unset: enforced, except with ENVIRONMENT local or test, where requests are counted (X-RateLimit-* headers) and one going over the limit is logged, not refused.',
   ),
   RATE_LIMITS_JSON: optional(jsonObject).describe(
     'Per-key overrides of RATE_LIMIT_PER_MINUTE, by API key id: {"3f2a9c0d1e4b5a6f": 600}.',

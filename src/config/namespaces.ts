@@ -124,7 +124,10 @@ export const protectionConfig = registerAs('protection', () => {
   const env = parseEnv();
   return {
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
-    rateLimitEnabled: env.RATE_LIMIT_ENABLED ?? !['local', 'test'].includes(env.ENVIRONMENT),
+    // Counted (headers set) unless RATE_LIMIT_ENABLED=false. Enforced (429) unless the environment
+    // is local or test, where, as the spec says, a request over the limit is only logged.
+    rateLimitEnabled: env.RATE_LIMIT_ENABLED ?? true,
+    rateLimitEnforced: env.RATE_LIMIT_ENABLED ?? !['local', 'test'].includes(env.ENVIRONMENT),
     rateLimitOverrides: env.RATE_LIMITS_JSON ?? {},
     budgets: env.BUDGETS_JSON ?? {},
     adminApiKeys: env.ADMIN_API_KEYS,

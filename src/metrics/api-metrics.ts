@@ -16,7 +16,7 @@ export class ApiMetrics {
     this.sseConnections = m.gauge(`${P}sse_connections`, 'Open SSE task event streams', []);
     this.rateLimited = m.counter(
       `${P}rate_limited_total`,
-      'Requests refused (or, failing open, let through) by the rate limiter',
+      'Requests over the rate limit: refused (exceeded), logged only in local/test (logged), or let through while its Redis is away (fail_open)',
       ['reason'],
     );
     this.budgetRefusals = m.counter(
@@ -24,6 +24,6 @@ export class ApiMetrics {
       'New tasks refused because the API key has spent its daily or monthly budget',
       ['api_key_id', 'period'],
     );
-    for (const reason of ['exceeded', 'fail_open']) this.rateLimited.inc({ reason }, 0);
+    for (const reason of ['exceeded', 'logged', 'fail_open']) this.rateLimited.inc({ reason }, 0);
   }
 }

@@ -7,6 +7,7 @@ function config(overrides: Partial<ConfigType<typeof protectionConfig>> = {}) {
   return {
     rateLimitPerMinute: 60,
     rateLimitEnabled: true,
+    rateLimitEnforced: true,
     rateLimitOverrides: {},
     budgets: {},
     adminApiKeys: [],

@@ -11,12 +11,16 @@ export const RATE_LIMIT_WINDOW_MS = 60_000;
  */
 @Injectable()
 export class RateLimitPolicy {
+  /** Requests are counted and the X-RateLimit-* headers set. */
   readonly enabled: boolean;
+  /** Over the limit is refused with 429; when false (local, test) it is only logged. */
+  readonly enforced: boolean;
   readonly perMinute: number;
   private readonly overrides: ReadonlyMap<string, number>;
 
   constructor(@Inject(protectionConfig.KEY) config: ConfigType<typeof protectionConfig>) {
     this.enabled = config.rateLimitEnabled;
+    this.enforced = config.rateLimitEnforced;
     this.perMinute = config.rateLimitPerMinute;
     this.overrides = parseOverrides(config.rateLimitOverrides);
   }

@@ -27,6 +27,8 @@ const EXEMPT_ROUTES = new Set([
 
 /** While Redis stays away, the fail-open warning is logged at most this often. */
 const WARN_EVERY_MS = 30_000;
+/** Callers remembered as already logged over their limit (log-only mode), at most. */
+const MAX_LOGGED_CALLERS = 10_000;
 
 /**
  * Global rate limit (@nestjs/throttler with Redis storage): RATE_LIMIT_PER_MINUTE requests per
@@ -34,6 +36,9 @@ const WARN_EVERY_MS = 30_000;
  * Every limited response carries X-RateLimit-Limit, -Remaining and -Reset (seconds until the
  * window resets); over the limit the answer is 429 RATE_LIMIT_EXCEEDED with Retry-After, and
  * the caller stays blocked for one window. If Redis fails the request goes through (fail open).
+ * In ENVIRONMENT local and test (unless RATE_LIMIT_ENABLED=true) limits are counted but not
+ * enforced, as the spec says: the headers are set, and a caller going over its limit is logged
+ * once per window instead of refused.
  *
  * The key id is resolved here from the X-API-Key header when the API-key guard has not run yet,
  * so the order of the global guards does not matter; an invalid key is limited by IP.
@@ -43,6 +48,8 @@ export class RateLimitGuard extends ThrottlerGuard {
   private readonly log = new Logger('RateLimit');
   private readonly keyIds = new WeakMap<object, string | null>();
   private lastWarning = 0;
+  /** Log-only mode: tracker → until when its going over the limit has been logged. */
+  private readonly loggedOver = new Map<string, number>();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -88,12 +95,36 @@ export class RateLimitGuard extends ThrottlerGuard {
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     const res = context.switchToHttp().getResponse<Response>();
+    if (!this.policy.enforced) {
+      // The guard set Retry-After for the 429 that is not coming; the X-RateLimit-* headers
+      // (remaining 0) follow as for any counted request.
+      res.removeHeader('Retry-After');
+      this.logOverLimit(detail);
+      return Promise.resolve();
+    }
     res.setHeader('X-RateLimit-Limit', detail.limit);
     res.setHeader('X-RateLimit-Remaining', 0);
     res.setHeader('X-RateLimit-Reset', detail.timeToBlockExpire);
     res.setHeader('Retry-After', detail.timeToBlockExpire);
     this.metrics.rateLimited.inc({ reason: 'exceeded' });
     return Promise.reject(new RateLimitExceededError());
+  }
+
+  private logOverLimit(detail: ThrottlerLimitDetail): void {
+    const now = Date.now();
+    if ((this.loggedOver.get(detail.tracker) ?? 0) > now) return;
+    if (this.loggedOver.size >= MAX_LOGGED_CALLERS) {
+      for (const [tracker, until] of this.loggedOver)
+        if (until <= now) this.loggedOver.delete(tracker);
+      if (this.loggedOver.size >= MAX_LOGGED_CALLERS) this.loggedOver.clear();
+    }
+    this.loggedOver.set(detail.tracker, now + detail.timeToBlockExpire * 1000);
+    this.metrics.rateLimited.inc({ reason: 'logged' });
+    this.log.warn({
+      msg: `Rate limit of ${detail.limit} requests a minute exceeded by ${detail.tracker}; not enforced in this environment (RATE_LIMIT_ENABLED=true enforces it)`,
+      limit: detail.limit,
+      caller: detail.tracker,
+    });
   }
 
   private failOpen(err: RateLimitStoreUnavailableError): void {

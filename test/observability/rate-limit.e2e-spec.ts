@@ -145,8 +145,38 @@ describe('rate limits by client IP, where no API key is sent', () => {
     }
   });
 
-  it('is not enforced with ENVIRONMENT=test unless RATE_LIMIT_ENABLED=true', async () => {
-    const t = await createTestApp({ mode: 'api', env: { ...env, RATE_LIMIT_ENABLED: undefined } });
+  it('with ENVIRONMENT=test, counts and logs a caller over the limit once but never answers 429', async () => {
+    const t = await createTestApp({
+      mode: 'api',
+      env: { RATE_LIMIT_PER_MINUTE: '3', API_KEYS: 'key-a,key-b' },
+    });
+    try {
+      const remaining: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await request(t.app.getHttpServer())
+          .get('/v1/tasks')
+          .set('X-API-Key', 'key-b')
+          .expect(200);
+        for (const header of LIMIT_HEADERS) expect(res.headers[header]).toBeDefined();
+        expect(res.headers['retry-after']).toBeUndefined();
+        remaining.push(String(res.headers['x-ratelimit-remaining']));
+      }
+      expect(remaining).toEqual(['2', '1', '0', '0', '0', '0']);
+      const logged = t.logs.lines.filter((l) => l.context === 'RateLimit' && l.level === 'warn');
+      expect(logged).toHaveLength(1);
+      expect(String(logged[0].msg)).toContain('not enforced');
+      expect(logged[0].caller).toBe(`key:${apiKeyId('key-b')}`);
+      expect(await rateLimited(t, 'logged')).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('is off entirely with RATE_LIMIT_ENABLED=false', async () => {
+    const t = await createTestApp({
+      mode: 'api',
+      env: { ...env, ENVIRONMENT: 'dev', RATE_LIMIT_ENABLED: 'false' },
+    });
     try {
       for (let i = 0; i < 5; i++) {
         const res = await request(t.app.getHttpServer()).get('/v1/tasks').expect(200);
