@@ -136,6 +136,39 @@ describe('ContentAgent', () => {
       expect(result.output.citations.map((c) => c.title)).toEqual(['Solar basics', 'Inverters']);
     });
 
+    it('appends References listing every source when the model cites none, so a search always yields citations', async () => {
+      search.enqueue({ results: SOURCES.slice(0, 2) });
+      llm.when(CONTENT, { content: 'Solar power is growing, and inverters make it usable.' });
+      const input = peerAgentInput('Explain home solar power', { agentHint: 'ContentAgent' });
+
+      const result = await peer.run(input);
+
+      expect(result.output.raw_output).toBe(
+        'Solar power is growing, and inverters make it usable.\n\n' +
+          '## References\n\n- [1] Solar basics — https://example.org/solar\n- [2] Inverters — https://example.org/inverters',
+      );
+      expect(result.output.citations.map((c) => [c.index, c.url])).toEqual([
+        [1, 'https://example.org/solar'],
+        [2, 'https://example.org/inverters'],
+      ]);
+      expect(streamedText(input.events)).toBe(result.output.raw_output);
+    });
+
+    it('replaces a References section the model wrote without markers by one built from the sources', async () => {
+      search.enqueue({ results: SOURCES.slice(0, 1) });
+      llm.when(CONTENT, {
+        content: 'Panels turn light into power.\n\n## References\n\n- Some book, 2019',
+      });
+
+      const result = await run(peer, 'Explain home solar power');
+
+      expect(result.output.raw_output).toBe(
+        'Panels turn light into power.\n\n## References\n\n- [1] Solar basics — https://example.org/solar',
+      );
+      expect(result.output.citations).toHaveLength(1);
+      expect(result.output.raw_output).not.toContain('Some book');
+    });
+
     it('streams the answer as deltas, then the References section built from the citations', async () => {
       search.enqueue({ results: SOURCES });
       llm.when(CONTENT, { content: 'Panels make power from light [1]. Inverters convert it [2].' });

@@ -1,4 +1,9 @@
-import { referencesSection, resolveCitations, stripReferencesSection } from './citations';
+import {
+  referencedSources,
+  referencesSection,
+  resolveCitations,
+  stripReferencesSection,
+} from './citations';
 
 const sources = ['a', 'b', 'c'].map((s) => ({
   title: `Title ${s}`,
@@ -40,6 +45,30 @@ describe('resolveCitations', () => {
 
   it('drops every marker when there are no sources', () => {
     expect(resolveCitations('A claim [1].', [])).toEqual({ body: 'A claim.', citations: [] });
+  });
+});
+
+describe('referencedSources', () => {
+  it('lists the cited sources, in citation order, when the text cites some', () => {
+    const resolved = resolveCitations('Only C [3].', sources);
+
+    expect(referencedSources(resolved, sources).map((c) => [c.index, c.url])).toEqual([
+      [1, 'https://example.org/c'],
+    ]);
+  });
+
+  it('lists every source, in search order, when the text cites none', () => {
+    const resolved = resolveCitations('No markers at all. Or a bad one [9].', sources);
+
+    expect(referencedSources(resolved, sources).map((c) => [c.index, c.url, c.source])).toEqual([
+      [1, 'https://example.org/a', 'tavily'],
+      [2, 'https://example.org/b', 'tavily'],
+      [3, 'https://example.org/c', 'tavily'],
+    ]);
+  });
+
+  it('lists nothing when the search found nothing', () => {
+    expect(referencedSources(resolveCitations('Text.', []), [])).toEqual([]);
   });
 });
 

@@ -26,17 +26,27 @@ export function resolveCitations(
     .split(CODE)
     .map((part, i) => (i % 2 === 1 ? part : renumber(part, sources.length, renumbered)))
     .join('');
-  const citations: Citation[] = [...renumbered.entries()].map(([original, index]) => {
-    const source = sources[original - 1];
-    return {
-      index,
-      title: source.title,
-      url: source.url,
-      snippet: source.snippet,
-      source: 'tavily',
-    };
-  });
+  const citations = [...renumbered.entries()].map(([original, index]) =>
+    toCitation(sources[original - 1], index),
+  );
   return { body, citations };
+}
+
+/**
+ * What the References section lists: the sources the text cites, in citation order; when it
+ * cites none (the model wrote no markers), every source the answer was written from, in search
+ * order. So a search that found something always yields references.
+ */
+export function referencedSources(
+  resolved: ResolvedCitations,
+  sources: readonly WebSearchResult[],
+): Citation[] {
+  if (resolved.citations.length > 0) return resolved.citations;
+  return sources.map((source, i) => toCitation(source, i + 1));
+}
+
+function toCitation(source: WebSearchResult, index: number): Citation {
+  return { index, title: source.title, url: source.url, snippet: source.snippet, source: 'tavily' };
 }
 
 function renumber(text: string, sourceCount: number, renumbered: Map<number, number>): string {

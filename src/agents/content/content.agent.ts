@@ -10,7 +10,12 @@ import { CancelledError, WebSearchFailedError } from '../../llm/llm.errors';
 import { WebSearchService, type WebSearchResult } from '../../llm/web-search.service';
 import { historyTurns } from '../history-context';
 import { summarize } from '../summary';
-import { referencesSection, resolveCitations, stripReferencesSection } from './citations';
+import {
+  referencedSources,
+  referencesSection,
+  resolveCitations,
+  stripReferencesSection,
+} from './citations';
 import { contentSystemPrompt, searchQueryFor } from './content-prompt';
 
 export const CONTENT_AGENT = 'ContentAgent';
@@ -60,7 +65,11 @@ export class ContentAgent implements AgentHandler {
       log: { task_id: ctx.taskId, agent_name: CONTENT_AGENT },
     });
 
-    const { body, citations } = resolveCitations(stripReferencesSection(answer.text), sources);
+    // The model's own references section (with or without markers) always gives way to the one
+    // built here from the real sources.
+    const resolved = resolveCitations(stripReferencesSection(answer.text), sources);
+    const { body } = resolved;
+    const citations = referencedSources(resolved, sources);
     const references = referencesSection(citations);
     if (references) ctx.emit({ type: 'delta', text: `\n\n${references}` });
     const raw_output = `${notice}${body.trim()}${references ? `\n\n${references}` : ''}`;
