@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { parseEnv } from './load-env';
 import { CONFIG_NAMESPACES } from './namespaces';
+import { UnusedVariablesWarning } from './unused-variables';
 
 /** Global typed configuration; validation failures stop the boot (main.ts validates first). */
 @Module({
@@ -16,5 +17,6 @@ import { CONFIG_NAMESPACES } from './namespaces';
       },
     }),
   ],
+  providers: [UnusedVariablesWarning],
 })
 export class AppConfigModule {}

@@ -36,7 +36,8 @@ export function toSessionView(
     session_id: session.session_id,
     created_at: new Date(session.created_at).toISOString(),
     updated_at: new Date(session.updated_at).toISOString(),
-    last_task_id: session.last_task_id,
+    // Sessions stored by an upsert may lack the field (null values of $setOnInsert are dropped).
+    last_task_id: session.last_task_id ?? null,
     messages: messages.map((m) => ({
       task_id: m.task_id,
       role: m.role,
