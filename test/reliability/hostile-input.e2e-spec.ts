@@ -245,9 +245,7 @@ describe('hostile requests', () => {
     );
     expect(onOtherRecords.length).toBeGreaterThan(0);
     expect(
-      onOtherRecords
-        .filter((o) => ![404, 405, 422].includes(o.res.status))
-        .map(describeOutcome),
+      onOtherRecords.filter((o) => ![404, 405, 422].includes(o.res.status)).map(describeOutcome),
     ).toEqual([]);
   });
 
