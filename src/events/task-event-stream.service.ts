@@ -11,6 +11,7 @@ import { TaskNotFoundError } from '../tasks/tasks.errors';
 import { TasksRepository, type TaskStatusView } from '../tasks/tasks.repository';
 import { SseWriter } from './sse-writer';
 import {
+  compareStreamIds,
   decodeEntry,
   isFinal,
   STREAM_ID,
@@ -58,6 +59,19 @@ export class TaskEventStreamService {
     }
     const task = await this.tasks.findOne(taskId, owner);
     if (!task) throw new TaskNotFoundError(taskId);
+    let after = lastEventId;
+    if (lastEventId !== undefined) {
+      const tail = await this.lastEntry(taskId);
+      if (tail && compareStreamIds(lastEventId, tail.id) >= 0) {
+        // The client has the final event already: 204 tells EventSource to stop reconnecting.
+        if (isFinal(tail.event)) {
+          res.status(204).end();
+          return;
+        }
+        // An id past the newest event (not one we sent): resume from what exists.
+        after = tail.id;
+      }
+    }
 
     const sse = new SseWriter(res);
     let closed = false;
@@ -76,18 +90,14 @@ export class TaskEventStreamService {
     sse.open(CLIENT_RETRY_MS);
 
     try {
-      const replay = await this.replay(taskId, lastEventId ?? '-', sse, () => closed);
+      const replay = await this.replay(taskId, after ?? '-', sse, () => closed);
       if (closed) return;
       if (replay.final) return close();
-      if (
-        replay.lastId === undefined &&
-        lastEventId === undefined &&
-        FINISHED_STATUSES.includes(task.status)
-      ) {
+      if (replay.lastId === undefined && FINISHED_STATUSES.includes(task.status)) {
         // The stream has expired: what is left of the task is in MongoDB.
         if (!(await this.streamExists(taskId))) return this.closeWithStoredStatus(sse, task, close);
       }
-      unfollow = this.follower.follow(taskId, replay.lastId ?? lastEventId ?? '0-0', (events) => {
+      unfollow = this.follower.follow(taskId, replay.lastId ?? after ?? '0-0', (events) => {
         for (const { id, event } of events) {
           if (closed) return;
           sse.event(id, event);
@@ -132,6 +142,18 @@ export class TaskEventStreamService {
     }
   }
 
+  /** The newest event of the task's stream, if the stream exists. */
+  private async lastEntry(taskId: string): Promise<StoredTaskEvent | undefined> {
+    const tail = (await this.redis.commands.xrevrange(
+      taskStreamKey(taskId),
+      '+',
+      '-',
+      'COUNT',
+      1,
+    )) as [string, string[]][];
+    return tail[0] ? decodeEntry(tail[0][0], tail[0][1]) : undefined;
+  }
+
   private async streamExists(taskId: string): Promise<boolean> {
     return (await this.redis.commands.exists(taskStreamKey(taskId))) === 1;
   }
@@ -164,12 +186,7 @@ export class TaskEventStreamService {
     // The final event is appended just after MongoDB records the final state: give it time.
     const finishedAt = new Date(status.completed_at ?? status.updated_at).getTime();
     if (Date.now() - finishedAt < FINAL_EVENT_GRACE_MS) return;
-    const tail = (await this.redis.commands
-      .xrevrange(taskStreamKey(taskId), '+', '-', 'COUNT', 1)
-      .catch(() => [])) as [string, string[]][];
-    const last: StoredTaskEvent | undefined = tail[0]
-      ? decodeEntry(tail[0][0], tail[0][1])
-      : undefined;
+    const last = await this.lastEntry(taskId).catch(() => undefined);
     if (last && isFinal(last.event)) return; // the follower is about to deliver it
     const task = await this.tasks.findOne(taskId).catch(() => null);
     if (task) this.closeWithStoredStatus(sse, task, close);

@@ -20,8 +20,12 @@ export interface StoredTaskEvent {
   event: TaskEvent;
 }
 
-/** A stream entry id, `<ms>-<n>`; anything else is refused before it reaches Redis. */
-export const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+/**
+ * A stream entry id, `<ms>-<n>`; anything else is refused before it reaches Redis. At most 19
+ * digits a part, so every id the pattern admits is one Redis can parse (each part is a 64-bit
+ * unsigned integer: 20 nines would make XRANGE fail).
+ */
+export const STREAM_ID = /^[0-9]{1,19}-[0-9]{1,19}$/;
 
 /** Decodes XRANGE/XREAD field lists (`['e', json]`). Entries that are not ours are skipped. */
 export function decodeEntry(id: string, fields: string[]): StoredTaskEvent | undefined {

@@ -101,6 +101,32 @@ describe('GET /v1/tasks/:task_id/events', () => {
     );
   });
 
+  it('answers 204 to a reconnect after the final event, or with an id past it, so EventSource stops', async () => {
+    const taskId = await submit({ task: 'Write a Python function to add numbers' });
+    await waitForStatus(t, taskId, ['completed'], { 'X-API-Key': KEY });
+    const all = listen(eventsUrl(taskId), { apiKey: KEY });
+    await all.finished;
+    const finalId = all.events[all.events.length - 1].id;
+    for (const id of [finalId, '9999999999999999999-0']) {
+      const res = await fetch(eventsUrl(taskId), {
+        headers: { 'X-API-Key': KEY, 'Last-Event-ID': id },
+      });
+      expect(res.status).toBe(204);
+      expect(await res.text()).toBe('');
+    }
+  });
+
+  it('resumes a client whose Last-Event-ID is past the newest event from the newest event', async () => {
+    const hold = llm.holdNext((r) => JSON.stringify(r.body).includes('future id'));
+    const taskId = await submit({ task: 'Write an article: future id', agent: 'ContentAgent' });
+    await hold.reached;
+    const client = listen(eventsUrl(taskId), { apiKey: KEY, lastEventId: '9999999999999-0' });
+    await waitFor(() => client.source.readyState === client.source.OPEN, 'the stream to open');
+    hold.release();
+    await client.finished;
+    expect(statuses(client.events)).toEqual(['completed']);
+  });
+
   it('gives every subscriber that joins while events flow each event once, in order, with no gap', async () => {
     // Slow streaming: deltas keep arriving while subscribers join one after another.
     llm.when((r) => JSON.stringify(r.body).includes('join while flowing'), {
