@@ -35,7 +35,6 @@ async function main(): Promise<void> {
   logger.log(
     {
       msg: `Listening on port ${port} in mode ${mode}`,
-      mode,
       port,
       version: APP_VERSION,
       settings: settingsSnapshot(env),

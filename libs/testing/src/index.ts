@@ -6,6 +6,7 @@ export * from './backends/mongo-server';
 export * from './backends/test-backends';
 export * from './app/create-test-app';
 export * from './app/log-capture';
+export * from './app/duplicate-keys';
 export * from './app/scoped-env';
 export * from './app/spawn-app';
 export * from './llm-server/openai-test-server';
