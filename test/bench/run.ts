@@ -4,7 +4,7 @@
  * writes bench-results/<name>-<timestamp>.json. Goals are reported, not enforced: the exit code
  * is 0 whatever they say, and non-zero only when a benchmark could not run.
  *
- *   --only=accept,pipeline,sse,memory   run some of them (default: all, in that order)
+ *   --only=accept,pipeline,pipeline-floor,growth,sse,memory   some of them (default: all, in order)
  *   BENCH_QUICK=1                       short runs to try the harness (figures not comparable)
  *   BENCH_MONGO=ferretdb-postgresql|ferretdb-sqlite|mongod   force a database (default: best found)
  *   TEST_MONGO_URI / TEST_REDIS_URL     use these services instead of starting them
@@ -19,13 +19,17 @@ import { startLlmProcess } from './lib/llm-process';
 import { snapshotBuild } from './lib/service';
 import { captureConditions, waitForQuietMachine, writeResult } from './lib/report';
 import { round } from './lib/stats';
+import { runGrowthBench } from './growth.bench';
 import { runMemoryBench } from './memory.bench';
+import { runPipelineFloorBench } from './pipeline-floor.bench';
 import { runPipelineBench } from './pipeline.bench';
 import { runSseBench } from './sse.bench';
 
 const BENCHES: Record<string, (ctx: BenchContext) => Promise<BenchOutcome>> = {
   accept: runAcceptBench,
   pipeline: runPipelineBench,
+  'pipeline-floor': runPipelineFloorBench,
+  growth: runGrowthBench,
   sse: runSseBench,
   memory: runMemoryBench,
 };

@@ -1,64 +1,33 @@
 /**
  * The floor of the accept benchmark: a bare node:http handler for POST /v1/agent/execute, run in
- * its own process, with the same clients as the service (mongoose and its schemas, BullMQ with
- * the same job options over ioredis). No framework, no validation library, no middleware.
+ * its own process, with the raw MongoDB driver (no mongoose) and BullMQ with the service's job
+ * options over ioredis. No framework, no validation library, no middleware.
  *
- * FLOOR_MODE=minimal: the brief's floor, one task insert and one BullMQ add.
- * FLOOR_MODE=full:    every write TasksService.accept makes, in the same order: session upsert,
- *                     task insert, user message upsert, BullMQ add, "queued" event (the same Lua
- *                     script), business log insert. The gap to it is the framework's own cost.
+ * FLOOR_MODE=minimal: the issue's floor, one task insert (under `_id` = task_id, with the spec's
+ *                     indexes) and one BullMQ add. The pipeline floor's tasks are accepted here.
+ * FLOOR_MODE=full:    every write TasksService.accept made before its writes were group-committed,
+ *                     one command each, in order: session upsert, task insert, user message
+ *                     upsert, BullMQ add, "queued" event, business log insert.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import mongoose from 'mongoose';
-import { BusinessLogSchema } from '../../../src/business-logs/business-log.schema';
-import { MessageSchema, SessionSchema } from '../../../src/sessions/session.schema';
-import { TaskSchema } from '../../../src/tasks/task.schema';
-
-/** RedisStreamTaskEvents' append script, verbatim. */
-const APPEND_SCRIPT = `
-local seq = redis.call('INCR', KEYS[2])
-local event = (string.gsub(ARGV[2], '^{"seq":0', '{"seq":' .. seq, 1))
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', event)
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('EXPIRE', KEYS[2], ARGV[3])
-return {id, seq}
-`;
-
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-};
+import { connectRaw, createSpecIndexes, env, eventsRedis } from './floor-store';
 
 async function main(): Promise<void> {
   const full = process.env.FLOOR_MODE === 'full';
   const prefix = env('REDIS_GLOBAL_KEYPREFIX');
   const keyDigest = createHash('sha256').update(env('API_KEYS')).digest();
 
-  const connection = await mongoose
-    .createConnection(env('MONGO_URI'), {
-      dbName: env('MONGO_DB_NAME'),
-      bufferCommands: false,
-      serverSelectionTimeoutMS: 5000,
-      autoIndex: true,
-      autoCreate: true,
-    })
-    .asPromise();
-  const Tasks = connection.model('Task', TaskSchema);
-  const Sessions = connection.model('Session', SessionSchema);
-  const Messages = connection.model('Message', MessageSchema);
-  const Logs = connection.model('BusinessLog', BusinessLogSchema);
-  await Promise.all([Tasks, Sessions, Messages, Logs].map((m) => m.init()));
+  const { client, db } = await connectRaw();
+  await createSpecIndexes(db);
+  const Tasks = db.collection<{ _id: string }>('tasks');
+  const Sessions = db.collection('sessions');
+  const Messages = db.collection('messages');
+  const Logs = db.collection('logs');
 
-  const redisOptions = { maxRetriesPerRequest: 2 };
-  const commands = new Redis(env('REDIS_URL'), {
-    ...redisOptions,
-    connectionName: 'floor:commands',
-    keyPrefix: prefix,
-  });
+  const events = eventsRedis('floor:commands');
   const queue = new Queue('agent_tasks', {
     connection: new Redis(env('REDIS_URL'), {
       connectionName: 'floor:queue',
@@ -81,9 +50,9 @@ async function main(): Promise<void> {
       .digest('hex')
       .slice(0, 16);
     const ip = req.socket.remoteAddress ?? null;
-    let sessionId = typeof body.session_id === 'string' ? body.session_id : randomUUID();
+    const sessionId = typeof body.session_id === 'string' ? body.session_id : randomUUID();
     if (full) {
-      const session = await Sessions.findOneAndUpdate(
+      await Sessions.updateOne(
         { session_id: sessionId, api_key_id: apiKeyId },
         {
           $setOnInsert: {
@@ -95,14 +64,13 @@ async function main(): Promise<void> {
             last_task_id: null,
           },
         },
-        { upsert: true, returnDocument: 'after' },
-      )
-        .lean<{ session_id: string }>()
-        .exec();
-      sessionId = session.session_id;
+        { upsert: true },
+      );
     }
+    const taskId = randomUUID();
     const task = {
-      task_id: randomUUID(),
+      _id: taskId,
+      task_id: taskId,
       session_id: sessionId,
       input_text: String(body.task),
       status: 'queued' as const,
@@ -131,7 +99,7 @@ async function main(): Promise<void> {
         api_key_id: apiKeyId,
       },
     };
-    await Tasks.create(task);
+    await Tasks.insertOne(task);
     if (full) {
       const message = {
         session_id: sessionId,
@@ -146,7 +114,7 @@ async function main(): Promise<void> {
         { task_id: task.task_id, role: 'user' },
         { $setOnInsert: message },
         { upsert: true },
-      ).exec();
+      );
     }
     await queue.add(
       'process_task',
@@ -154,23 +122,8 @@ async function main(): Promise<void> {
       { ...jobOptions, jobId: task.task_id },
     );
     if (full) {
-      const event = {
-        seq: 0,
-        task_id: task.task_id,
-        type: 'status',
-        status: 'queued',
-        at: new Date().toISOString(),
-      };
-      await commands.eval(
-        APPEND_SCRIPT,
-        2,
-        `task_events:${task.task_id}`,
-        `task_events_seq:${task.task_id}`,
-        '10000',
-        JSON.stringify(event),
-        '604800',
-      );
-      await Logs.create({
+      await events.append({ task_id: task.task_id, type: 'status', status: 'queued' });
+      await Logs.insertOne({
         timestamp: new Date(),
         level: 'INFO',
         message: 'task created',
@@ -228,7 +181,7 @@ async function main(): Promise<void> {
   server.listen(Number(env('PORT')), '127.0.0.1', () => process.send?.({ type: 'ready' }));
   process.on('disconnect', () => {
     server.close();
-    void Promise.all([queue.close(), commands.quit(), connection.close()]).finally(() =>
+    void Promise.all([queue.close(), events.redis.quit(), client.close()]).finally(() =>
       process.exit(0),
     );
   });

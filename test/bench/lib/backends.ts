@@ -31,6 +31,12 @@ export interface BenchBackends {
    * it does nothing.
    */
   indexDatabase(dbName: string): void;
+  /**
+   * The same Redis with FerretDB on SQLite, the database `npm start` and `npm test` fall back to:
+   * these backends when that is already the database, else a second FerretDB started on first
+   * call (and stopped with these). The floor and growth benchmarks measure on it.
+   */
+  sqlite(): Promise<BenchBackends>;
   stop(): Promise<void>;
 }
 
@@ -41,14 +47,26 @@ export async function startBackends(log: (line: string) => void): Promise<BenchB
   try {
     const mongo = await startMongo(log, stops);
     const redis = await startRedis(stops);
-    return {
+    const stopAll = async (): Promise<void> => {
+      for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    };
+    let sqlite: Promise<BenchBackends> | undefined;
+    const main: BenchBackends = {
       indexDatabase: () => undefined,
       ...mongo,
       ...redis,
-      stop: async () => {
-        for (const stop of stops.reverse()) await stop().catch(() => undefined);
+      sqlite: () => {
+        if (main.mongoKind === 'ferretdb-sqlite') return Promise.resolve(main);
+        sqlite ??= startFerretDbOnSqlite(ferretdbOnPath(), log, stops).then((db) => ({
+          ...main,
+          indexDatabase: () => undefined,
+          ...db,
+        }));
+        return sqlite;
       },
+      stop: stopAll,
     };
+    return main;
   } catch (err) {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     throw err;
@@ -146,6 +164,13 @@ async function startFerretDbOnSqlite(
     dbPids: ferret.pid ? [ferret.pid] : [],
     dbMetricsUrl: debug.metricsUrl,
   };
+}
+
+function ferretdbOnPath(): string {
+  const ferretdb = findOnPath('ferretdb');
+  if (!ferretdb)
+    throw new Error('No ferretdb on the PATH: scripts/install-test-services.sh builds it');
+  return ferretdb;
 }
 
 function version(binary: string, args: string[]): string {

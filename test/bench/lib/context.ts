@@ -24,11 +24,12 @@ export interface BenchOutcome {
 export function cpuRoots(
   ctx: BenchContext,
   extra: Record<string, number | undefined>,
+  backends: BenchBackends = ctx.backends,
 ): Record<string, number | number[] | undefined> {
   return {
     ...extra,
-    db: ctx.backends.dbPids.length ? ctx.backends.dbPids : undefined,
-    redis: ctx.backends.redisPid,
+    db: backends.dbPids.length ? backends.dbPids : undefined,
+    redis: backends.redisPid,
     llm: ctx.llm.pid,
     bench: process.pid,
   };

@@ -28,18 +28,26 @@ export class CpuMeter {
 
   /** Cores used by each process over the window (1.0 = one core busy all the time). */
   end(): Record<string, number> {
+    return this.endWithMs().cores;
+  }
+
+  /** Cores, and the CPU milliseconds behind them (per process, `other` and `machine`). */
+  endWithMs(): { cores: Record<string, number>; ms: Record<string, number>; wallMs: number } {
     const wallMs = Math.max(1, Date.now() - this.startedAt);
-    const out: Record<string, number> = {};
+    const ms: Record<string, number> = {};
     let ours = 0;
     for (const name of Object.keys(this.roots)) {
       const used = this.read(name) - (this.start.get(name) ?? 0);
       ours += used;
-      out[name] = round(used / wallMs, 2);
+      ms[name] = used;
     }
     const machine = machineBusyMs() - this.machineStart;
-    out.other = round(Math.max(0, machine - ours) / wallMs, 2);
-    out.machine = round(machine / wallMs, 2);
-    return out;
+    ms.other = Math.max(0, machine - ours);
+    ms.machine = machine;
+    const cores = Object.fromEntries(
+      Object.entries(ms).map(([name, used]) => [name, round(used / wallMs, 2)]),
+    );
+    return { cores, ms, wallMs };
   }
 }
 
