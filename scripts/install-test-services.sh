@@ -3,8 +3,9 @@
 # missing. `npm run setup` (scripts/setup.sh) runs it, then npm ci; so does .ci/run.
 #   - redis-server, and chromium for the console's browser test, from Debian packages;
 #   - prometheus and promtool (the alert-rule tests and the scrape test), from Debian packages;
-#   - FerretDB v1.24 (a MongoDB-wire-compatible server on SQLite), built from its Go module and
-#     cached, unless TEST_MONGO_URI is set or a mongod is on the PATH;
+#   - FerretDB v1.24 (a MongoDB-wire-compatible server on SQLite), built from its Go module with
+#     scripts/ferretdb/sqlite-id-lookups.patch (lookups by _id use the _id index) and cached,
+#     unless TEST_MONGO_URI is set or a mongod is on the PATH;
 #   - for check:delivery: kubernetes-validate (PyPI, in a virtualenv) and scripts/k8s-tools (Go),
 #     which validate the Kubernetes manifests offline.
 # Each tool is one install_* function, called at the bottom: it says what it found, or what it
@@ -21,6 +22,12 @@ set -euo pipefail
 
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
 FERRETDB_VERSIONS=(v1.24.2 v1.24.1 v1.24.0 v1.23.1)
+SCRIPTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The SQLite backend of FerretDB v1 never uses its _id index (the lookup's expression is not the
+# index's) and pushes _id down only when it is a filter's only key, so every lookup scans the
+# table. The patch fixes both; builds carrying it say so in `ferretdb --version` (package line).
+FERRETDB_PATCH=$SCRIPTS_DIR/ferretdb/sqlite-id-lookups.patch
+FERRETDB_PACKAGE=agent-orchestrator-sqlite-id-1
 
 if [ -w /usr/local/bin ]; then BIN_DIR=${BIN_DIR:-/usr/local/bin}; else BIN_DIR=${BIN_DIR:-$HOME/.local/bin}; fi
 CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/agent-orchestrator
@@ -94,6 +101,12 @@ build_ferretdb() {
   cp -r "$src" "$work/ferretdb"
   chmod -R u+w "$work/ferretdb"
   echo "$version" > "$work/ferretdb/build/version/version.txt"
+  # An older release the patch does not fit is built as it is: slower lookups, same behaviour.
+  if (cd "$work/ferretdb" && git apply "$FERRETDB_PATCH" 2>/dev/null); then
+    echo "$FERRETDB_PACKAGE" > "$work/ferretdb/build/version/package.txt"
+  else
+    echo "  $FERRETDB_PATCH does not apply to FerretDB $version: building it unpatched" >&2
+  fi
   # Its ~60 module downloads and the compiler's output go to a log, shown only when it fails.
   if ! (cd "$work/ferretdb" && go build -trimpath -o "$out" ./cmd/ferretdb) >"$work/build.log" 2>&1; then
     tail -20 "$work/build.log" >&2
@@ -107,14 +120,26 @@ build_ferretdb() {
 install_ferretdb() {
   if [ -n "${TEST_MONGO_URI:-}" ]; then echo "ferretdb: not needed (TEST_MONGO_URI is set)"; return; fi
   if command -v mongod >/dev/null 2>&1; then echo "ferretdb: not needed (mongod on the PATH)"; return; fi
-  if command -v ferretdb >/dev/null 2>&1 && ferretdb --version >/dev/null 2>&1; then
-    echo "ferretdb: $(command -v ferretdb)"
+  local found
+  found=$(command -v ferretdb 2>/dev/null || true)
+  if [ -n "$found" ] && ferretdb --version 2>/dev/null | grep -qx "package: $FERRETDB_PACKAGE"; then
+    echo "ferretdb: $found"
     return
   fi
-  echo "ferretdb: missing, and no MongoDB to use instead (no TEST_MONGO_URI, no mongod on the PATH)"
+  # Someone else's FerretDB (not in $BIN_DIR) is left alone: it works, only slower.
+  if [ -n "$found" ] && [ "$found" != "$BIN_DIR/ferretdb" ] && ferretdb --version >/dev/null 2>&1; then
+    echo "ferretdb: $found (a build without $FERRETDB_PATCH: lookups by _id scan the table)"
+    return
+  fi
   local why="a MongoDB-compatible database for npm start and the tests: mongodb-memory-server cannot download a mongod here"
+  if [ -n "$found" ]; then
+    echo "ferretdb: $found is a build without $FERRETDB_PATCH; replacing it"
+    why="lookups by _id that use the _id index, for npm start and the tests"
+  else
+    echo "ferretdb: missing, and no MongoDB to use instead (no TEST_MONGO_URI, no mongod on the PATH)"
+  fi
   for version in "${FERRETDB_VERSIONS[@]}"; do
-    local cached="$CACHE_DIR/ferretdb-$version"
+    local cached="$CACHE_DIR/ferretdb-$version-$FERRETDB_PACKAGE"
     if [ ! -x "$cached" ]; then
       if ! command -v go >/dev/null 2>&1; then
         apt_install "Go, to build FerretDB ($why)" golang-go || return 0
