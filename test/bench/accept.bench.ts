@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import type { BenchBackends } from './lib/backends';
-import { type BenchContext, type BenchOutcome, cpuRoots } from './lib/context';
+import { type BenchContext, type BenchOutcome, comparedDatabases, cpuRoots } from './lib/context';
 import { startFloor } from './lib/floor-process';
 import { CpuMeter, formatCores } from './lib/cpu';
 import { formatOps, type OpCounts, opsPer, snapshotOps, totalOps } from './lib/op-counters';
@@ -137,7 +137,12 @@ const P99_GOAL = 1.2;
 async function runOn(
   ctx: BenchContext,
   backends: BenchBackends,
-): Promise<{ database: string; results: ReturnType<typeof combine>[]; goals: GoalCheck[] }> {
+): Promise<{
+  database: string;
+  database_version: string;
+  results: ReturnType<typeof combine>[];
+  goals: GoalCheck[];
+}> {
   const durationS = ctx.quick ? 3 : 10;
   const warmS = ctx.quick ? 1 : 2;
   // Rounds alternate the targets, so a burst of load from elsewhere hits all of them alike.
@@ -266,6 +271,7 @@ async function runOn(
   const on = `(${backends.mongoKind})`;
   return {
     database: backends.mongoKind,
+    database_version: backends.mongoVersion,
     results,
     goals: [
       {
@@ -289,8 +295,7 @@ async function runOn(
  * database when that is another one.
  */
 export async function runAcceptBench(ctx: BenchContext): Promise<BenchOutcome> {
-  const sqlite = await ctx.backends.sqlite();
-  const databases = sqlite === ctx.backends ? [sqlite] : [sqlite, ctx.backends];
+  const databases = await comparedDatabases(ctx);
   const runs = [];
   for (const backends of databases) runs.push(await runOn(ctx, backends));
   return {
@@ -301,7 +306,7 @@ export async function runAcceptBench(ctx: BenchContext): Promise<BenchOutcome> {
       duration_s: ctx.quick ? 3 : 10,
       rounds: ctx.quick ? 1 : 2,
       warmup_s: ctx.quick ? 1 : 2,
-      databases: runs.map(({ database, results }) => ({ database, results })),
+      databases: runs.map(({ goals: _goals, ...run }) => run),
     },
   };
 }

@@ -198,6 +198,7 @@ export async function runGrowthBench(ctx: BenchContext): Promise<BenchOutcome> {
     goals,
     data: {
       database: backends.mongoKind,
+      database_version: backends.mongoVersion,
       tasks: total,
       window: windowSize,
       tasks_per_session: TASKS_PER_SESSION,

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { BenchBackends } from './lib/backends';
-import { type BenchContext, type BenchOutcome, cpuRoots } from './lib/context';
+import { type BenchContext, type BenchOutcome, comparedDatabases, cpuRoots } from './lib/context';
 import { CpuMeter, formatCores } from './lib/cpu';
 import { startFloor } from './lib/floor-process';
 import { formatOps, type OpCounts, opsPer, snapshotOps, totalOps } from './lib/op-counters';
@@ -247,7 +247,15 @@ async function runOn(ctx: BenchContext, backends: BenchBackends, tasks: number, 
       pass: ratios.db_cpu <= GOALS.dbCpu,
     },
   ];
-  return { database: backends.mongoKind, service, floor, ratios, rounds: all, goals };
+  return {
+    database: backends.mongoKind,
+    database_version: backends.mongoVersion,
+    service,
+    floor,
+    ratios,
+    rounds: all,
+    goals,
+  };
 }
 
 /**
@@ -259,8 +267,7 @@ export async function runPipelineFloorBench(ctx: BenchContext): Promise<BenchOut
   const tasks = ctx.quick ? 100 : 400;
   const rounds = ctx.quick ? 1 : 2;
   await ctx.llm.configure(LATENCY_MS);
-  const sqlite = await ctx.backends.sqlite();
-  const databases = sqlite === ctx.backends ? [sqlite] : [sqlite, ctx.backends];
+  const databases = await comparedDatabases(ctx);
   const results = [];
   for (const backends of databases) results.push(await runOn(ctx, backends, tasks, rounds));
   return {

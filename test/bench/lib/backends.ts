@@ -160,7 +160,7 @@ async function startFerretDbOnSqlite(
   return {
     mongoUri: `mongodb://127.0.0.1:${spec.port}`,
     mongoKind: 'ferretdb-sqlite',
-    mongoVersion: version(ferretdb, ['--version']),
+    mongoVersion: ferretdbVersion(ferretdb),
     dbPids: ferret.pid ? [ferret.pid] : [],
     dbMetricsUrl: debug.metricsUrl,
   };
@@ -173,11 +173,20 @@ function ferretdbOnPath(): string {
   return ferretdb;
 }
 
-function version(binary: string, args: string[]): string {
+/** "version: v1.24.2 (package: …)": the package line tells a patched build (see scripts/ferretdb). */
+function ferretdbVersion(binary: string): string {
+  const lines = version(binary, ['--version'], Infinity).split('\n');
+  const pkg = lines.find((l) => l.startsWith('package: ') && l !== 'package: unknown');
+  return pkg ? `${lines[0]} (${pkg})` : `${lines[0]} (stock build)`;
+}
+
+function version(binary: string, args: string[], lines = 1): string {
   try {
     return execFileSync(binary, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
       .trim()
-      .split('\n')[0];
+      .split('\n')
+      .slice(0, lines)
+      .join('\n');
   } catch {
     return 'unknown';
   }
@@ -307,7 +316,7 @@ async function startFerretDbOnPostgres(
     indexDatabase: (dbName: string) => indexFerretDbSchema(psql, pgPort, dbName),
     mongoUri: `mongodb://127.0.0.1:${port}`,
     mongoKind: 'ferretdb-postgresql',
-    mongoVersion: `${version(ferretdb, ['--version'])} on ${version(join(bin, 'postgres'), ['--version'])}`,
+    mongoVersion: `${ferretdbVersion(ferretdb)} on ${version(join(bin, 'postgres'), ['--version'])}`,
     dbPids: [ferret.pid, postgres.pid].filter((p): p is number => p !== undefined),
     dbMetricsUrl: debug.metricsUrl,
   };

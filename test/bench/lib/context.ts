@@ -34,3 +34,15 @@ export function cpuRoots(
     bench: process.pid,
   };
 }
+
+/**
+ * The databases the floor comparisons run on: FerretDB/SQLite, then the run's main database when
+ * that is another one. BENCH_DATABASES=sqlite or =main keeps one of them.
+ */
+export async function comparedDatabases(ctx: BenchContext): Promise<BenchBackends[]> {
+  const only = process.env.BENCH_DATABASES ?? 'both';
+  if (only === 'main') return [ctx.backends];
+  const sqlite = await ctx.backends.sqlite();
+  if (only === 'sqlite' || sqlite === ctx.backends) return [sqlite];
+  return [sqlite, ctx.backends];
+}
