@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { TaskEvent } from '../tasks/task-event';
+import type { TaskEvent } from './task-event';
 
 /**
  * Writes one Server-Sent Events response. Status events are unnamed messages (so

@@ -5,8 +5,8 @@ import { ValidationError } from '../common/errors';
 import { eventsConfig } from '../config';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { RedisConnections } from '../redis/redis-connections';
-import { finalStatusEvent, type TaskEvent } from '../tasks/task-event';
-import { FINISHED_STATUSES, type TaskRecord } from '../tasks/task.record';
+import { finalStatusEvent, isFinalStatus, type TaskEvent } from './task-event';
+import type { TaskRecord } from '../tasks/task.record';
 import { TaskNotFoundError } from '../tasks/tasks.errors';
 import { TasksRepository, type TaskStatusView } from '../tasks/tasks.repository';
 import { SseWriter } from './sse-writer';
@@ -93,7 +93,7 @@ export class TaskEventStreamService {
       const replay = await this.replay(taskId, after ?? '-', sse, () => closed);
       if (closed) return;
       if (replay.final) return close();
-      if (replay.lastId === undefined && FINISHED_STATUSES.includes(task.status)) {
+      if (replay.lastId === undefined && isFinalStatus(task.status)) {
         // The stream has expired: what is left of the task is in MongoDB.
         if (!(await this.streamExists(taskId))) return this.closeWithStoredStatus(sse, task, close);
       }
@@ -159,8 +159,10 @@ export class TaskEventStreamService {
   }
 
   private closeWithStoredStatus(sse: SseWriter, task: TaskRecord, close: () => void): void {
+    const { status } = task;
+    if (!isFinalStatus(status)) return;
     const input = finalStatusEvent(
-      task,
+      { ...task, status },
       task.error ? { error: { code: task.error.code, message: task.error.message } } : {},
     );
     const event: TaskEvent = {
@@ -182,7 +184,7 @@ export class TaskEventStreamService {
     close: () => void,
   ): Promise<void> {
     const status = await this.statusOf(taskId);
-    if (!status || !FINISHED_STATUSES.includes(status.status)) return;
+    if (!status || !isFinalStatus(status.status)) return;
     // The final event is appended just after MongoDB records the final state: give it time.
     const finishedAt = new Date(status.completed_at ?? status.updated_at).getTime();
     if (Date.now() - finishedAt < FINAL_EVENT_GRACE_MS) return;

@@ -1,4 +1,4 @@
-import type { TaskEvent } from '../tasks/task-event';
+import { isFinalStatus, type TaskEvent } from './task-event';
 
 /** The Redis Stream holding one task's events; entry ids are the SSE event ids. */
 export function taskStreamKey(taskId: string): string {
@@ -65,8 +65,6 @@ function withoutLeadingZeros(digits: string): string {
   return start === 0 ? digits : digits.slice(start);
 }
 
-export const FINAL_STATUSES = new Set(['completed', 'failed', 'cancelled']);
-
 export function isFinal(event: TaskEvent): boolean {
-  return event.type === 'status' && event.status !== undefined && FINAL_STATUSES.has(event.status);
+  return event.type === 'status' && isFinalStatus(event.status);
 }

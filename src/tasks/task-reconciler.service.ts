@@ -11,6 +11,7 @@ import { queueConfig } from '../config';
 import { AppMetrics } from '../metrics/app-metrics';
 import { LeaderInterval } from '../redis/leader-interval';
 import { RedisConnections } from '../redis/redis-connections';
+import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueueProducer } from './task-queue.producer';
 import type { TaskRecord } from './task.record';
 import { TasksRepository } from './tasks.repository';
@@ -32,6 +33,7 @@ export class TaskReconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly tasks: TasksRepository,
+    private readonly lifecycle: TaskLifecycle,
     private readonly queue: TaskQueueProducer,
     redis: RedisConnections,
     private readonly businessLog: BusinessLog,
@@ -82,39 +84,23 @@ export class TaskReconciler implements OnApplicationBootstrap, OnModuleDestroy {
         await this.failLost(task);
         continue;
       }
-      const back = await this.tasks.transition(task.task_id, ['processing'], {
-        $set: { status: 'queued', updated_at: new Date() },
-        $inc: { requeues: 1 },
-      });
-      if (!back) continue;
+      if (!(await this.lifecycle.requeue(task))) continue;
       await this.queue.requeue(task.task_id);
       requeued.push(task.task_id);
-      await this.logAction(task, 'task re-enqueued: it was processing but its job was gone');
     }
     if (requeued.length > 0) this.metrics.reconcilerRequeued.inc(requeued.length);
     return requeued;
   }
 
   private async failLost(task: TaskRecord): Promise<void> {
-    const now = new Date();
-    const failed = await this.tasks.transition(task.task_id, ['processing'], {
-      $set: {
-        status: 'failed',
-        completed_at: now,
-        updated_at: now,
-        error: {
-          code: 'INTERNAL_ERROR',
-          message: `The task lost its worker ${MAX_REQUEUES} times.`,
-          retryable: false,
-          attempts: task.attempts,
-        },
+    await this.lifecycle.fail(task.task_id, ['processing'], {
+      error: {
+        code: 'INTERNAL_ERROR',
+        message: `The task lost its worker ${MAX_REQUEUES} times.`,
+        retryable: false,
+        attempts: task.attempts,
       },
     });
-    if (failed)
-      await this.businessLog.record('ERROR', 'task failed: its worker was lost too often', {
-        task_id: task.task_id,
-        session_id: task.session_id,
-      });
   }
 
   private logAction(task: TaskRecord, message: string): Promise<void> {

@@ -5,14 +5,13 @@ import { PeerAgentService } from '../agents/peer-agent.service';
 import type { PeerAgentEvent, PeerAgentResult, TaskUsage } from '../agents/peer-agent.types';
 import { BusinessLog } from '../business-logs/business-log.service';
 import { AppError } from '../common/errors';
+import { TaskEventsPublisher } from '../events/task-events.publisher';
 import { SessionsService } from '../sessions/sessions.service';
 import { AgentRunsRepository } from './agent-runs.repository';
 import { TaskCancellationListener } from './task-cancellation';
 import { addCost } from './task-cost';
-import { FINISHED_STATUSES, type TaskRecord } from './task.record';
-import { finalStatusEvent } from './task-event';
-import { TaskEventsPublisher } from './task-events.publisher';
-import { TasksRepository } from './tasks.repository';
+import { TaskLifecycle } from './task-lifecycle';
+import type { TaskRecord } from './task.record';
 
 export interface TaskAttempt {
   taskId: string;
@@ -31,17 +30,17 @@ const NO_USAGE: TaskUsage = {
 };
 
 /**
- * Runs one attempt of a task on a worker: claims it (queued/processing → processing), runs the
- * Peer Agent, and records the outcome with conditional updates, so a duplicated or retried job
- * can never change a finished task. Transient failures are rethrown for BullMQ to retry;
- * permanent ones become UnrecoverableError after the task is marked failed.
+ * Runs one attempt of a task on a worker: claims it, runs the Peer Agent, and hands the outcome
+ * to TaskLifecycle, whose conditional updates keep a duplicated or retried job from changing a
+ * finished task. Transient failures are rethrown for BullMQ to retry; permanent ones become
+ * UnrecoverableError after the task is marked failed.
  */
 @Injectable()
 export class TaskRunner {
   private readonly logger = new Logger('TaskRunner');
 
   constructor(
-    private readonly tasks: TasksRepository,
+    private readonly lifecycle: TaskLifecycle,
     private readonly runs: AgentRunsRepository,
     private readonly sessions: SessionsService,
     private readonly peerAgent: PeerAgentService,
@@ -51,31 +50,20 @@ export class TaskRunner {
   ) {}
 
   async execute({ taskId, attempt, maxAttempts, newSession }: TaskAttempt): Promise<void> {
-    const now = new Date();
-    // Processing is accepted too: a job whose worker died comes back while the task says processing.
-    const task = await this.tasks.transition(taskId, ['queued', 'processing'], {
-      $set: { status: 'processing', started_at: now, updated_at: now, attempts: attempt },
-    });
+    const task = await this.lifecycle.claim(taskId, attempt);
     if (!task) {
       this.logger.log({
         task_id: taskId,
         attempt,
         msg: 'Task already finished or cancelled; nothing to do',
       });
-      await this.replayOutcome(taskId);
+      await this.lifecycle.settle(taskId);
       return;
     }
     if (task.cancel_requested_at) {
-      await this.finishCancelled(task);
+      await this.lifecycle.cancel(taskId, ['processing']);
       return;
     }
-    // Not awaited: the publisher keeps a task's events in order, and a lost event fails nothing.
-    void this.events.publish({
-      task_id: taskId,
-      type: 'status',
-      status: 'processing',
-      data: { attempt },
-    });
 
     const controller = new AbortController();
     const untrack = this.cancellation.track(taskId, controller);
@@ -157,92 +145,27 @@ export class TaskRunner {
         created_at: now,
       }),
     ]);
-    const done = await this.tasks.transition(task.task_id, ['processing'], {
-      $set: {
-        status: 'completed',
-        completed_at: now,
-        updated_at: now,
-        latency_ms: Math.max(0, now.getTime() - new Date(task.created_at).getTime()),
+    await this.lifecycle.complete(task, {
+      routing: {
         selected_agent: routing.agent_name,
         agent_type: routing.agent_type,
         peer_routing_reason: routing.reasoning,
         routing_confidence: routing.confidence,
-        result: {
-          summary: output.summary,
-          raw_output: output.raw_output,
-          code_language: output.code_language ?? null,
-          citations: output.citations,
-        },
-        cost: addCost(task.cost, result.usage),
-        error: null,
       },
+      result: {
+        summary: output.summary,
+        raw_output: output.raw_output,
+        code_language: output.code_language ?? null,
+        citations: output.citations,
+      },
+      cost: addCost(task.cost, result.usage),
     });
-    if (!done) return; // cancelled meanwhile, or another run of the same job finished first
-    await Promise.all([
-      this.sessions.recordTask(task.session_id, task.metadata.api_key_id, task.task_id, now),
-      this.events.publish(finalStatusEvent(done, { summary: output.summary })),
-      this.businessLog.recordOnce('INFO', 'task completed', {
-        task_id: task.task_id,
-        session_id: task.session_id,
-        agent_name: routing.agent_name,
-        total_tokens: result.usage.total_tokens,
-      }),
-    ]);
-  }
-
-  /**
-   * The job of a finished task ran again: its worker died after finishing the task but before
-   * the job was done, maybe before the outcome's event (and so its webhook) went out or its
-   * business log was written. Publishes and writes them again; each happens once per task.
-   */
-  private async replayOutcome(taskId: string): Promise<void> {
-    const task = await this.tasks.findOne(taskId);
-    if (!task || !FINISHED_STATUSES.includes(task.status)) return;
-    const context = { task_id: taskId, session_id: task.session_id };
-    if (task.status === 'completed') {
-      await Promise.all([
-        this.events.publish(finalStatusEvent(task, { summary: task.result?.summary ?? null })),
-        this.businessLog.recordOnce('INFO', 'task completed', {
-          ...context,
-          agent_name: task.selected_agent,
-          total_tokens: task.cost.total_tokens,
-        }),
-      ]);
-    } else if (task.status === 'failed' && task.error) {
-      const { code, message, retryable, attempts } = task.error;
-      await Promise.all([
-        this.events.publish(
-          finalStatusEvent(task, { error: { code, message, retryable, attempts } }),
-        ),
-        this.businessLog.recordOnce('ERROR', 'task failed', {
-          ...context,
-          agent_name: task.selected_agent,
-          attempt: attempts,
-          error_code: code,
-          error_message: message,
-        }),
-      ]);
-    } else {
-      await this.events.publish(finalStatusEvent(task));
-    }
   }
 
   private async finishCancelled(task: TaskRecord, failure?: PeerAgentFailure): Promise<void> {
-    const now = new Date();
     if (failure) await this.runs.saveAll(failure.runs);
-    const done = await this.tasks.transition(task.task_id, ['processing'], {
-      $set: {
-        status: 'cancelled',
-        completed_at: now,
-        updated_at: now,
-        cost: addCost(task.cost, failure?.usage ?? NO_USAGE),
-      },
-    });
-    if (!done) return;
-    await this.events.publish(finalStatusEvent(done));
-    await this.businessLog.record('INFO', 'task cancelled', {
-      task_id: task.task_id,
-      session_id: task.session_id,
+    await this.lifecycle.cancel(task.task_id, ['processing'], {
+      cost: addCost(task.cost, failure?.usage ?? NO_USAGE),
     });
   }
 
@@ -258,14 +181,8 @@ export class TaskRunner {
     const retryable = appError ? appError.retryable : true;
     const code = appError?.code ?? 'INTERNAL_ERROR';
     const message = appError?.message ?? 'The task failed unexpectedly.';
-    const now = new Date();
     if (failure) await this.runs.saveAll(failure.runs);
     const cost = addCost(task.cost, failure?.usage ?? NO_USAGE);
-    const context = {
-      task_id: task.task_id,
-      session_id: task.session_id,
-      agent_name: failure?.routing?.agent_name ?? null,
-    };
     const routing = failure?.routing
       ? {
           selected_agent: failure.routing.agent_name,
@@ -273,41 +190,14 @@ export class TaskRunner {
           peer_routing_reason: failure.routing.reasoning,
           routing_confidence: failure.routing.confidence,
         }
-      : {};
+      : undefined;
     const error = { code, message, retryable, attempts: attempt, stack: stackOf(err) };
 
     if (retryable && attempt < maxAttempts) {
-      await this.tasks.transition(task.task_id, ['processing'], {
-        $set: { error, cost, updated_at: now, ...routing },
-      });
-      await this.events.publish({
-        task_id: task.task_id,
-        type: 'status',
-        status: 'retrying',
-        data: { attempt, max_attempts: maxAttempts, error_code: code },
-      });
-      await this.businessLog.record('WARN', 'task retried', {
-        ...context,
-        attempt,
-        error_code: code,
-      });
+      await this.lifecycle.retrying(task, { error, cost, routing, attempt, maxAttempts });
       throw err; // BullMQ retries with backoff
     }
-
-    const failed = await this.tasks.transition(task.task_id, ['processing'], {
-      $set: { status: 'failed', completed_at: now, updated_at: now, error, cost, ...routing },
-    });
-    if (failed) {
-      await this.events.publish(
-        finalStatusEvent(failed, { error: { code, message, retryable, attempts: attempt } }),
-      );
-      await this.businessLog.recordOnce('ERROR', 'task failed', {
-        ...context,
-        attempt,
-        error_code: code,
-        error_message: message,
-      });
-    }
+    await this.lifecycle.fail(task.task_id, ['processing'], { error, cost, routing });
     throw new UnrecoverableError(`${code}: ${message}`);
   }
 }

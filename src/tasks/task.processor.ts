@@ -15,6 +15,7 @@ import { RedisConnections } from '../redis/redis-connections';
 import { extractTraceContext, inSpan, type Traced } from '../tracing/spans';
 import { type ProcessTaskJob, TASK_QUEUE } from './task-queue';
 import { TaskRunner } from './task-runner.service';
+import { TaskLifecycle } from './task-lifecycle';
 import { TasksRepository } from './tasks.repository';
 
 /**
@@ -30,6 +31,7 @@ export class TaskProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly runner: TaskRunner,
     private readonly tasks: TasksRepository,
+    private readonly lifecycle: TaskLifecycle,
     private readonly redis: RedisConnections,
     @Inject(queueConfig.KEY) private readonly config: ConfigType<typeof queueConfig>,
   ) {}
@@ -90,7 +92,8 @@ export class TaskProcessor implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * The runner records every failure it can see. What it cannot (a job that stalled too often) is
-   * recorded here, once the job has no attempts left.
+   * recorded here, once the job has no attempts left, with the same ending as any failure: the
+   * final event, the webhook, the business log and the count in `tasks_total`.
    */
   private async onFailed(job: Job<ProcessTaskJob> | undefined, err: Error): Promise<void> {
     if (!job) return;
@@ -100,20 +103,14 @@ export class TaskProcessor implements OnApplicationBootstrap, OnModuleDestroy {
     // A database that was away through every attempt is no fault of the task: it stays queued
     // or processing, and the reconciler gives it a new job once the database is back.
     if (isMongoUnavailable(err)) return;
-    const now = new Date();
     try {
-      await this.tasks.transition(job.data.task_id, ['queued', 'processing'], {
-        $set: {
-          status: 'failed',
-          completed_at: now,
-          updated_at: now,
-          error: {
-            code: 'INTERNAL_ERROR',
-            message: 'The task could not be processed.',
-            retryable: false,
-            attempts: job.attemptsMade,
-            stack: err.stack,
-          },
+      await this.lifecycle.fail(job.data.task_id, ['queued', 'processing'], {
+        error: {
+          code: 'INTERNAL_ERROR',
+          message: 'The task could not be processed.',
+          retryable: false,
+          attempts: job.attemptsMade,
+          stack: err.stack,
         },
       });
     } catch (saveErr) {

@@ -2,7 +2,16 @@ import type { Citation } from '@agent-orchestrator/agent-kit';
 
 export const TASK_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const FINISHED_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
+export const FINISHED_STATUSES = [
+  'completed',
+  'failed',
+  'cancelled',
+] as const satisfies TaskStatus[];
+export type FinishedStatus = (typeof FINISHED_STATUSES)[number];
+
+export function isFinished(status: TaskStatus): status is FinishedStatus {
+  return (FINISHED_STATUSES as readonly TaskStatus[]).includes(status);
+}
 
 export interface TaskError {
   code: string;
@@ -78,6 +87,22 @@ export interface TaskRecord {
   webhook_url: string | null;
   webhook_deliveries: WebhookDelivery[];
 }
+
+/** What a status change writes besides the status and its times (a typed partial of the task). */
+export type TaskOutcome = Partial<
+  Pick<
+    TaskRecord,
+    | 'selected_agent'
+    | 'agent_type'
+    | 'peer_routing_reason'
+    | 'routing_confidence'
+    | 'latency_ms'
+    | 'result'
+    | 'error'
+    | 'cost'
+    | 'cancel_requested_at'
+  >
+>;
 
 export const EMPTY_COST: TaskCost = {
   prompt_tokens: 0,

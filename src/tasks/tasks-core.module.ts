@@ -1,17 +1,20 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { RedisStreamTaskEvents } from '../events/redis-stream-task-events';
+import { TaskEventsModule } from '../events/task-events.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { WebhookDispatcher } from '../webhooks/webhook-queue';
 import { AGENT_RUN_MODEL, AgentRunSchema } from './agent-run.schema';
 import { AgentRunsRepository } from './agent-runs.repository';
 import { TASK_MODEL, TaskSchema } from './task.schema';
-import { TaskEventsPublisher } from './task-events.publisher';
+import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueueProducer } from './task-queue.producer';
 import { TasksRepository } from './tasks.repository';
 
 /** Mode-neutral task plumbing: the collections, the queues and the event stream. */
 @Module({
   imports: [
+    TaskEventsModule,
+    SessionsModule,
     MongooseModule.forFeature([
       { name: TASK_MODEL, schema: TaskSchema },
       { name: AGENT_RUN_MODEL, schema: AgentRunSchema },
@@ -21,14 +24,15 @@ import { TasksRepository } from './tasks.repository';
     TasksRepository,
     AgentRunsRepository,
     TaskQueueProducer,
-    { provide: TaskEventsPublisher, useClass: RedisStreamTaskEvents },
+    TaskLifecycle,
     WebhookDispatcher,
   ],
   exports: [
     TasksRepository,
     AgentRunsRepository,
     TaskQueueProducer,
-    TaskEventsPublisher,
+    TaskEventsModule,
+    TaskLifecycle,
     WebhookDispatcher,
   ],
 })

@@ -2,7 +2,13 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
 import { BulkWriter } from '../database/bulk-writer';
-import type { TaskRecord, TaskStatus, WebhookDelivery } from './task.record';
+import type {
+  FinishedStatus,
+  TaskOutcome,
+  TaskRecord,
+  TaskStatus,
+  WebhookDelivery,
+} from './task.record';
 import { TASK_MODEL } from './task.schema';
 
 export type TaskStatusView = Pick<TaskRecord, 'status' | 'completed_at' | 'updated_at'>;
@@ -19,8 +25,8 @@ export interface TaskListFilter {
 const NO_ID = { _id: 0 } as const;
 
 /**
- * Owns the `tasks` collection. Status changes are single conditional updates; new tasks are
- * group-committed (see BulkWriter).
+ * Owns the `tasks` collection. Status changes are single conditional updates, one intent-named
+ * method each, called only by TaskLifecycle; new tasks are group-committed (see BulkWriter).
  */
 @Injectable()
 export class TasksRepository implements OnModuleDestroy {
@@ -74,11 +80,54 @@ export class TasksRepository implements OnModuleDestroy {
     return { items, total };
   }
 
+  /** Claims a task for an attempt: queued (or processing, a job whose worker died) → processing. */
+  claim(taskId: string, attempt: number, at: Date): Promise<TaskRecord | null> {
+    return this.transition(taskId, ['queued', 'processing'], {
+      $set: { status: 'processing', started_at: at, updated_at: at, attempts: attempt },
+    });
+  }
+
+  /**
+   * Ends a task that is in one of `from`: its final status, when, and what it ends with.
+   * Returns the ended task, or null when it was not in one of those states (it ended already).
+   */
+  finish(
+    taskId: string,
+    from: readonly TaskStatus[],
+    status: FinishedStatus,
+    at: Date,
+    outcome: TaskOutcome,
+  ): Promise<TaskRecord | null> {
+    return this.transition(taskId, from, {
+      $set: { ...outcome, status, completed_at: at, updated_at: at },
+    });
+  }
+
+  /** Records a failed attempt on a processing task that will be retried; its status stays. */
+  recordRetry(taskId: string, at: Date, outcome: TaskOutcome): Promise<TaskRecord | null> {
+    return this.transition(taskId, ['processing'], { $set: { ...outcome, updated_at: at } });
+  }
+
+  /** Puts a processing task whose job was lost back to queued, counting the requeue. */
+  requeue(taskId: string, at: Date): Promise<TaskRecord | null> {
+    return this.transition(taskId, ['processing'], {
+      $set: { status: 'queued', updated_at: at },
+      $inc: { requeues: 1 },
+    });
+  }
+
+  /** Flags a processing task to be cancelled by the worker that holds it. */
+  requestCancel(taskId: string, at: Date): Promise<TaskRecord | null> {
+    return this.transition(taskId, ['processing'], {
+      $set: { cancel_requested_at: at, updated_at: at },
+    });
+  }
+
   /**
    * Moves a task from one of `from` to whatever `update` sets, atomically. Returns the updated
    * task, or null when the task was not in one of those states (someone else moved it first).
    */
-  async transition(
+  private async transition(
     taskId: string,
     from: readonly TaskStatus[],
     update: UpdateQuery<TaskRecord>,

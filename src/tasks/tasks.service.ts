@@ -12,10 +12,10 @@ import { AgentRunsRepository } from './agent-runs.repository';
 import type { CreateTaskDto } from './dto/create-task.dto';
 import type { ListTasksQuery } from './dto/list-tasks.query';
 import { IdempotencyService } from './idempotency.service';
-import { EMPTY_COST, FINISHED_STATUSES, type TaskRecord } from './task.record';
+import { EMPTY_COST, isFinished, type TaskRecord } from './task.record';
+import { TaskEventsPublisher } from '../events/task-events.publisher';
 import { TaskCancellationSignal } from './task-cancellation';
-import { finalStatusEvent } from './task-event';
-import { TaskEventsPublisher } from './task-events.publisher';
+import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueueProducer } from './task-queue.producer';
 import { TaskAlreadyFinishedError, TaskNotFoundError } from './tasks.errors';
 import { TasksRepository } from './tasks.repository';
@@ -41,6 +41,7 @@ export interface RequestOrigin {
 export class TasksService {
   constructor(
     private readonly tasks: TasksRepository,
+    private readonly lifecycle: TaskLifecycle,
     private readonly runs: AgentRunsRepository,
     private readonly sessions: SessionsService,
     private readonly queue: TaskQueueProducer,
@@ -204,22 +205,14 @@ export class TasksService {
     task: TaskRecord,
     code: 'QUEUE_UNAVAILABLE' | 'INTERNAL_ERROR',
     message: string,
-    context: { task_id: string; session_id: string; request_id: string | null },
+    context: { request_id: string | null },
   ): Promise<void> {
-    const now = new Date();
-    const failed = await this.tasks.transition(task.task_id, ['queued'], {
-      $set: {
-        status: 'failed',
-        updated_at: now,
-        completed_at: now,
-        error: { code, message, retryable: true, attempts: 0 },
-      },
-    });
-    if (failed) await this.events.publish(finalStatusEvent(failed));
-    await this.businessLog.record('ERROR', `task failed: ${message}`, {
-      ...context,
-      error_code: code,
-    });
+    await this.lifecycle.fail(
+      task.task_id,
+      ['queued'],
+      { error: { code, message, retryable: true, attempts: 0 } },
+      context,
+    );
   }
 
   async list(
@@ -260,40 +253,37 @@ export class TasksService {
     const task = await this.tasks.findOne(taskId, owner);
     if (!task) throw new TaskNotFoundError(taskId);
     const now = new Date();
-    const context = { task_id: taskId, session_id: task.session_id, request_id: requestId };
+    const context = { request_id: requestId };
 
-    const cancelled = await this.tasks.transition(taskId, ['queued'], {
-      $set: { status: 'cancelled', cancel_requested_at: now, completed_at: now, updated_at: now },
+    const cancelled = await this.lifecycle.cancel(taskId, ['queued'], {
+      requestedAt: now,
+      ...context,
     });
     if (cancelled) {
       await this.queue.removeIdle(taskId).catch(() => false);
-      await this.events.publish(finalStatusEvent(cancelled));
-      await this.businessLog.record('INFO', 'task cancelled', context);
       return { view: toDetailView(cancelled, await this.runs.forTask(taskId)), immediate: true };
     }
 
-    const flagged = await this.tasks.transition(taskId, ['processing'], {
-      $set: { cancel_requested_at: now, updated_at: now },
-    });
+    const flagged = await this.lifecycle.requestCancel(taskId, now);
     if (flagged) {
       // Between retries no worker holds the job: remove it and finish the cancel here.
       if (await this.queue.removeIdle(taskId).catch(() => false)) {
-        const done = await this.tasks.transition(taskId, ['processing'], {
-          $set: { status: 'cancelled', completed_at: now, updated_at: now },
-        });
+        const done = await this.lifecycle.cancel(taskId, ['processing'], context);
         if (done) {
-          await this.events.publish(finalStatusEvent(done));
-          await this.businessLog.record('INFO', 'task cancelled', context);
           return { view: toDetailView(done, await this.runs.forTask(taskId)), immediate: true };
         }
       }
       await this.cancellation.request(taskId);
-      await this.businessLog.record('INFO', 'task cancellation requested', context);
+      await this.businessLog.record('INFO', 'task cancellation requested', {
+        task_id: taskId,
+        session_id: task.session_id,
+        ...context,
+      });
       return { view: toDetailView(flagged, await this.runs.forTask(taskId)), immediate: false };
     }
 
     const current = await this.tasks.findOne(taskId, owner);
-    if (current && FINISHED_STATUSES.includes(current.status))
+    if (current && isFinished(current.status))
       throw new TaskAlreadyFinishedError(taskId, current.status);
     throw new TaskNotFoundError(taskId);
   }

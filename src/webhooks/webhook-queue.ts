@@ -9,10 +9,7 @@ import type { ConfigType } from '@nestjs/config';
 import { Queue } from 'bullmq';
 import { webhooksConfig } from '../config';
 import { RedisConnections } from '../redis/redis-connections';
-import type { TaskEvent } from '../tasks/task-event';
-import { TaskEventsPublisher } from '../tasks/task-events.publisher';
-import { TasksRepository } from '../tasks/tasks.repository';
-import { FINAL_STATUSES } from '../events/task-event-stream';
+import { type TaskFinished, TaskFinishedSignal } from '../events/task-finished.signal';
 
 export const WEBHOOK_QUEUE = 'webhooks';
 export const DELIVER_WEBHOOK_JOB = 'deliver_webhook';
@@ -22,8 +19,8 @@ export interface DeliverWebhookJob {
 }
 
 /**
- * Puts a delivery job on the `webhooks` queue when a task with a webhook_url reaches a final
- * state, in whichever process finished it. The job id is per task, so a task is announced once.
+ * Puts a delivery job on the `webhooks` queue on `task.finished` for a task with a webhook_url,
+ * in whichever process finished it. The job id is per task, so a task is announced once.
  */
 @Injectable()
 export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
@@ -33,8 +30,7 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     redis: RedisConnections,
-    private readonly events: TaskEventsPublisher,
-    private readonly tasks: TasksRepository,
+    private readonly finished: TaskFinishedSignal,
     @Inject(webhooksConfig.KEY) private readonly config: ConfigType<typeof webhooksConfig>,
   ) {
     this.queue = new Queue<DeliverWebhookJob>(WEBHOOK_QUEUE, {
@@ -45,22 +41,18 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.unsubscribe = this.events.onPublished((event) => void this.onEvent(event));
+    this.unsubscribe = this.finished.on((finished) => this.onFinished(finished));
   }
 
-  private async onEvent(event: TaskEvent): Promise<void> {
-    if (event.type !== 'status' || !event.status || !FINAL_STATUSES.has(event.status)) return;
-    // Without a secret no task carries a webhook_url (accept refuses it) and none is delivered:
-    // skip the task lookup, one database read per finished task (npm run bench, pipeline).
-    if (!this.config.secret) return;
+  private async onFinished(finished: TaskFinished): Promise<void> {
+    // Without a secret no task carries a webhook_url (accept refuses it) and none is delivered.
+    if (!finished.webhook_url || !this.config.secret) return;
     try {
-      const task = await this.tasks.findOne(event.task_id);
-      if (!task?.webhook_url) return;
       await this.queue.add(
         DELIVER_WEBHOOK_JOB,
-        { task_id: task.task_id },
+        { task_id: finished.task_id },
         {
-          jobId: `webhook-${task.task_id}`,
+          jobId: `webhook-${finished.task_id}`,
           attempts: this.config.maxAttempts,
           backoff: { type: 'exponential', delay: this.config.backoffMs },
           removeOnComplete: { age: 24 * 3600, count: 10_000 },
@@ -68,7 +60,7 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
         },
       );
     } catch (err) {
-      this.logger.warn({ task_id: event.task_id, err, msg: 'Could not schedule the webhook' });
+      this.logger.warn({ task_id: finished.task_id, err, msg: 'Could not schedule the webhook' });
     }
   }
 

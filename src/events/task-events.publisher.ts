@@ -3,8 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { eventsConfig } from '../config';
 import { RedisConnections } from '../redis/redis-connections';
 import { RedisScript } from '../redis/redis-script';
-import type { TaskEvent, TaskEventInput } from '../tasks/task-event';
-import { TaskEventsPublisher } from '../tasks/task-events.publisher';
+import type { TaskEvent, TaskEventInput } from './task-event';
 import { isFinal, taskFinalKey, taskSeqKey, taskStreamKey } from './task-event-stream';
 
 /** At most one delta event per task per this many ms; text arriving meanwhile is joined. */
@@ -40,13 +39,17 @@ interface PendingDelta {
 }
 
 /**
- * Task events in a Redis Stream per task (`task_events:{task_id}`), so any API replica can
- * replay and follow any task, and a client that reconnects resumes from its last event id.
- * Streamed text is coalesced to at most one delta event per 50 ms. Publishing is best effort:
- * the task's state is in MongoDB, and a lost event never fails the task.
+ * Where a task's progress goes: a Redis Stream per task (`task_events:{task_id}`), so any API
+ * replica can replay and follow any task, and a client that reconnects resumes from its last
+ * event id. Streamed text is coalesced to at most one delta event per 50 ms. Publishing is best
+ * effort: the task's state is in MongoDB, and a lost event never fails the task.
+ *
+ * Final status events (completed, failed, cancelled) come only from TaskLifecycle. They carry
+ * `data.agent` (the selected agent, or null) and `data.duration_ms` (from acceptance to the final
+ * state), and are stored once per task: publishing one again stores nothing.
  */
 @Injectable()
-export class RedisStreamTaskEvents extends TaskEventsPublisher implements OnModuleDestroy {
+export class TaskEventsPublisher implements OnModuleDestroy {
   private readonly logger = new Logger('TaskEvents');
   private readonly deltas = new Map<string, PendingDelta>();
   private chain = new Map<string, Promise<unknown>>();
@@ -54,9 +57,7 @@ export class RedisStreamTaskEvents extends TaskEventsPublisher implements OnModu
   constructor(
     private readonly redis: RedisConnections,
     @Inject(eventsConfig.KEY) private readonly config: ConfigType<typeof eventsConfig>,
-  ) {
-    super();
-  }
+  ) {}
 
   publish(input: TaskEventInput): Promise<void> {
     if (input.type === 'delta') return this.bufferDelta(input);
@@ -112,11 +113,7 @@ export class RedisStreamTaskEvents extends TaskEventsPublisher implements OnModu
           isFinal(event) ? '1' : '0',
         ],
       )) as [string, number] | null;
-      if (!appended) {
-        this.notifyLocal(event, { repeat: true });
-        return;
-      }
-      event.seq = appended[1];
+      if (appended) event.seq = appended[1];
     } catch (err) {
       this.logger.warn({
         task_id: input.task_id,
@@ -124,7 +121,14 @@ export class RedisStreamTaskEvents extends TaskEventsPublisher implements OnModu
         msg: `Could not store a ${input.type} event`,
       });
     }
-    this.notifyLocal(event, { repeat: false });
+  }
+
+  /**
+   * Whether the task's final status event is stored: TaskLifecycle publishes it last of a task
+   * ending's side effects, so once it is there the ending was announced in full.
+   */
+  async finalPublished(taskId: string): Promise<boolean> {
+    return (await this.redis.commands.exists(taskFinalKey(taskId))) === 1;
   }
 
   async onModuleDestroy(): Promise<void> {
