@@ -12,7 +12,7 @@ import type {
   AgentOutput,
   HistoryMessage,
 } from '../../libs/agent-kit/src';
-import { AppError } from '../common/errors';
+import { AppError, isRetryable } from '../common/errors';
 import { CancelledError } from '../llm/llm.errors';
 import type { AgentRegistry } from './agent-registry';
 import { AgentFailedError } from './agents.errors';
@@ -204,20 +204,13 @@ export type PeerAgentGraph = ReturnType<typeof buildPeerAgentGraph>;
 
 /**
  * Our own errors pass through with their code (an LLM timeout inside an agent stays a transient
- * LLM_TIMEOUT); anything else becomes AGENT_FAILED, transient only if a transient error caused it.
+ * LLM_TIMEOUT); anything else becomes AGENT_FAILED, transient only if a transient error caused it
+ * (isRetryable).
  */
 function agentFailure(err: unknown, signal: AbortSignal, agentName: string): AppError {
   if (signal.aborted) return err instanceof CancelledError ? err : new CancelledError();
   if (err instanceof AppError) return err;
-  return new AgentFailedError(agentName, err, hasTransientCause(err));
-}
-
-function hasTransientCause(err: unknown): boolean {
-  for (let cause = err, depth = 0; cause instanceof Error && depth < 10; depth++) {
-    if (cause instanceof AppError && cause.retryable) return true;
-    cause = cause.cause;
-  }
-  return false;
+  return new AgentFailedError(agentName, err, isRetryable(err));
 }
 
 function checkedOutput(output: AgentOutput, agentName: string): AgentOutput {

@@ -18,7 +18,7 @@ import { LlmCallTelemetry } from '../metrics/llm-call-telemetry';
 import { ChatModelFactory } from './chat-model.factory';
 import { classifyLlmError, retryAfterMs, retryForbidden } from './llm-error-classifier';
 import { LlmPricing } from './llm-pricing';
-import { LLM_RETRY_POLICY, retryDelayMs, type LlmRetryPolicy } from './llm-retry-policy';
+import { LLM_BACKOFF, backoffDelayMs, type LlmBackoff } from './llm-backoff';
 import type { LlmRole } from './llm-role';
 import {
   CancelledError,
@@ -76,7 +76,7 @@ export class LlmClient {
     private readonly models: ChatModelFactory,
     private readonly pricing: LlmPricing,
     @Inject(llmConfig.KEY) private readonly cfg: ConfigType<typeof llmConfig>,
-    @Inject(LLM_RETRY_POLICY) private readonly retryPolicy: LlmRetryPolicy,
+    @Inject(LLM_BACKOFF) private readonly backoff: LlmBackoff,
     // Optional: modules built without MetricsModule (agent tests) still get spans, not metrics.
     @Optional() metrics?: AppMetrics,
   ) {
@@ -144,7 +144,7 @@ export class LlmClient {
         const retry =
           failure.retryable && !retryForbidden(err) && !streamed && attempt <= this.cfg.maxRetries;
         if (!retry) throw failure;
-        const delay = retryDelayMs(this.retryPolicy, attempt - 1, retryAfterMs(err));
+        const delay = backoffDelayMs(this.backoff, attempt - 1, retryAfterMs(err));
         this.logger.warn({
           msg: `LLM call failed with ${failure.code}; retrying in ${delay} ms`,
           ...request.log,

@@ -4,7 +4,7 @@ import { PeerAgentFailure } from '../agents/peer-agent-failure';
 import { PeerAgentService } from '../agents/peer-agent.service';
 import type { PeerAgentEvent, PeerAgentResult, TaskUsage } from '../agents/peer-agent.types';
 import { BusinessLog } from '../business-logs/business-log.service';
-import { AppError } from '../common/errors';
+import { AppError, isRetryable } from '../common/errors';
 import { TaskEventsPublisher } from '../events/task-events.publisher';
 import { SessionsService } from '../sessions/sessions.service';
 import { AgentRunsRepository } from './agent-runs.repository';
@@ -177,8 +177,8 @@ export class TaskRunner {
   ): Promise<void> {
     const failure = err instanceof PeerAgentFailure ? err : undefined;
     const appError = err instanceof AppError ? err : undefined;
-    // Anything not raised on purpose (a database hiccup while saving, say) is worth another attempt.
-    const retryable = appError ? appError.retryable : true;
+    // A database hiccup while saving is worth another attempt; a bug in our own code is not.
+    const retryable = isRetryable(err);
     const code = appError?.code ?? 'INTERNAL_ERROR';
     const message = appError?.message ?? 'The task failed unexpectedly.';
     if (failure) await this.runs.saveAll(failure.runs);

@@ -7,9 +7,9 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { SpanKind } from '@opentelemetry/api';
-import type { Job, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, type Worker } from 'bullmq';
 import { queueConfig } from '../config';
-import { isMongoUnavailable } from '../database/mongo-unavailable';
+import { isRetryable } from '../common/errors';
 import { createQueueWorker } from '../redis/queue-worker';
 import { RedisConnections } from '../redis/redis-connections';
 import { extractTraceContext, inSpan, type Traced } from '../tracing/spans';
@@ -98,11 +98,11 @@ export class TaskProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   private async onFailed(job: Job<ProcessTaskJob> | undefined, err: Error): Promise<void> {
     if (!job) return;
     const finalAttempt =
-      job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';
+      job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError;
     if (!finalAttempt) return;
-    // A database that was away through every attempt is no fault of the task: it stays queued
-    // or processing, and the reconciler gives it a new job once the database is back.
-    if (isMongoUnavailable(err)) return;
+    // A transient cause through every attempt (a database that was away, say) is no fault of the
+    // task: it stays queued or processing, and the reconciler gives it a new job later.
+    if (isRetryable(err)) return;
     try {
       await this.lifecycle.fail(job.data.task_id, ['queued', 'processing'], {
         error: {

@@ -1,7 +1,7 @@
 import { testBackends } from '@agent-orchestrator/testing';
 import { mongo } from 'mongoose';
 import { BulkWriter } from '../../src/database/bulk-writer';
-import { isMongoUnavailable } from '../../src/database/mongo-unavailable';
+import { isMongoUnavailable } from '../../src/common/errors';
 
 interface Doc {
   key: string;

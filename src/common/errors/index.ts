@@ -1,3 +1,4 @@
 export * from './app-error';
 export * from './error-codes';
 export * from './http.errors';
+export * from './retryable';

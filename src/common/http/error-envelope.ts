@@ -1,11 +1,11 @@
 import { HttpException } from '@nestjs/common';
-import { isMongoUnavailable } from '../../database/mongo-unavailable';
 import {
   AppError,
   DependencyUnavailableError,
   ERROR_HTTP_STATUS,
   type ErrorCode,
   InvalidJsonError,
+  isMongoUnavailable,
   PayloadTooLargeError,
 } from '../errors';
 

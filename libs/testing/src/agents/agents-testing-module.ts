@@ -2,7 +2,7 @@ import { ConsoleLogger, type ModuleMetadata } from '@nestjs/common';
 import { Test, type TestingModule, type TestingModuleBuilder } from '@nestjs/testing';
 import { AgentsModule } from '../../../../src/agents/agents.module';
 import { AppConfigModule } from '../../../../src/config/config.module';
-import { LLM_RETRY_POLICY, type LlmRetryPolicy } from '../../../../src/llm/llm-retry-policy';
+import { LLM_BACKOFF, type LlmBackoff } from '../../../../src/llm/llm-backoff';
 import { applyEnv } from '../app/scoped-env';
 
 /** Every variable the LLM and search layers read, unset unless a test sets it. */
@@ -25,7 +25,7 @@ const LLM_ENV: Record<string, undefined> = {
 };
 
 /** Waits short enough for tests; the behaviour (exponential, Retry-After honoured) is the same. */
-export const FAST_RETRY_POLICY: LlmRetryPolicy = {
+export const FAST_RETRY_POLICY: LlmBackoff = {
   initialDelayMs: 20,
   maxDelayMs: 100,
   maxRetryAfterMs: 2_000,
@@ -37,7 +37,7 @@ export interface AgentsTestingOptions {
   /** Extra modules or providers, e.g. a test agent. */
   imports?: ModuleMetadata['imports'];
   providers?: ModuleMetadata['providers'];
-  retryPolicy?: LlmRetryPolicy;
+  backoff?: LlmBackoff;
   override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
 }
 
@@ -55,8 +55,8 @@ export async function createAgentsTestingModule(
       providers: options.providers ?? [],
     })
       .setLogger(new ConsoleLogger({ logLevels: ['error', 'fatal'] }))
-      .overrideProvider(LLM_RETRY_POLICY)
-      .useValue(options.retryPolicy ?? FAST_RETRY_POLICY);
+      .overrideProvider(LLM_BACKOFF)
+      .useValue(options.backoff ?? FAST_RETRY_POLICY);
     if (options.override) builder = options.override(builder);
     const moduleRef = await builder.compile();
     await moduleRef.init();

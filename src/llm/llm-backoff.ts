@@ -1,8 +1,8 @@
 /**
  * How long the LLM client waits between attempts. LLM_MAX_RETRIES says how many; these say how
- * long, and are a provider (LLM_RETRY_POLICY) so tests can shrink them.
+ * long, and are a provider (LLM_BACKOFF) so tests can shrink them.
  */
-export interface LlmRetryPolicy {
+export interface LlmBackoff {
   /** Wait before the first retry when the server gives no Retry-After; doubles each retry. */
   initialDelayMs: number;
   maxDelayMs: number;
@@ -10,9 +10,9 @@ export interface LlmRetryPolicy {
   maxRetryAfterMs: number;
 }
 
-export const LLM_RETRY_POLICY = Symbol('LLM_RETRY_POLICY');
+export const LLM_BACKOFF = Symbol('LLM_BACKOFF');
 
-export const DEFAULT_LLM_RETRY_POLICY: LlmRetryPolicy = {
+export const DEFAULT_LLM_BACKOFF: LlmBackoff = {
   initialDelayMs: 500,
   maxDelayMs: 8_000,
   maxRetryAfterMs: 20_000,
@@ -22,8 +22,8 @@ export const DEFAULT_LLM_RETRY_POLICY: LlmRetryPolicy = {
  * Delay before retry number `retry` (0-based): the server's Retry-After when it sent one
  * (capped), else exponential backoff with jitter so that workers hit by the same outage spread out.
  */
-export function retryDelayMs(
-  policy: LlmRetryPolicy,
+export function backoffDelayMs(
+  policy: LlmBackoff,
   retry: number,
   retryAfterMs: number | undefined,
   random: () => number = Math.random,
