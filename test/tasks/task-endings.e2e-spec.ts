@@ -52,7 +52,7 @@ async function startReceiver(): Promise<{ url: string; received: string[]; close
 /** `tasks_total{status}` summed over agents, as a process's /metrics shows it. */
 async function tasksTotal(process: AppProcess, status: string): Promise<number> {
   const text = await (await fetch(`${process.base}/metrics`)).text();
-  return new PrometheusText(text).value('tasks_total', { status });
+  return new PrometheusText(text).value('agent_orchestrator_tasks_total', { status });
 }
 
 /**

@@ -85,10 +85,15 @@ describe('TaskLifecycle: each ending once', () => {
     return { taskId, release: () => hold.release() };
   }
 
-  const tasksTotal = async (status: string): Promise<number> =>
-    new PrometheusText((await http().get('/metrics').expect(200)).text).value('tasks_total', {
-      status,
-    });
+  /** `tasks_total{status}` over both processes: each counts the endings it announced. */
+  const tasksTotal = async (status: string): Promise<number> => {
+    let sum = 0;
+    for (const t of [api, worker]) {
+      const text = (await request(t.app.getHttpServer()).get('/metrics').expect(200)).text;
+      sum += new PrometheusText(text).value('agent_orchestrator_tasks_total', { status });
+    }
+    return sum;
+  };
 
   /** What one ending left behind: final events in the stream, outcome logs, webhooks. */
   async function endingsOf(taskId: string, message: string) {
