@@ -3,6 +3,8 @@
 # missing. `npm run setup` (scripts/setup.sh) runs it, then npm ci; so does .ci/run.
 #   - redis-server, and chromium for the console's browser test, from Debian packages;
 #   - prometheus and promtool (the alert-rule tests and the scrape test), from Debian packages;
+#   - otelcol-ao, a minimal OpenTelemetry Collector (OTLP receiver, file exporter) that the
+#     tracing test sends spans to, built from the collector's Go modules (scripts/otelcol) and cached;
 #   - FerretDB v1.24 (a MongoDB-wire-compatible server on SQLite), built from its Go module with
 #     scripts/ferretdb/sqlite-id-lookups.patch (lookups by _id use the _id index) and cached,
 #     unless TEST_MONGO_URI is set or a mongod is on the PATH;
@@ -266,11 +268,48 @@ install_prometheus() {
   echo "prometheus: installed at $(command -v prometheus), promtool at $(command -v promtool)"
 }
 
-if [ "$#" -eq 0 ]; then set -- redis chromium prometheus ferretdb kubernetes_validate k8s_tools; fi
+# scripts/otelcol is a Go module naming the collector's components at one release; the binary
+# is cached under the hash of its sources, so a change to them builds a new one.
+install_otelcol() {
+  local src key cached installed
+  src="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/otelcol"
+  key=$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-12)
+  cached="$CACHE_DIR/otelcol-ao-$key"
+  installed="$BIN_DIR/otelcol-ao"
+  if [ -x "$cached" ] && cmp -s "$cached" "$installed"; then
+    echo "otelcol-ao: $installed"
+    NEEDS_ON_PATH+=("otelcol-ao"$'\t'"the tracing test's OpenTelemetry Collector")
+    return
+  fi
+  local why="an OpenTelemetry Collector for the tracing test (OTLP receiver, file exporter)"
+  if [ ! -x "$cached" ]; then
+    if ! command -v go >/dev/null 2>&1; then
+      apt_install "Go, to build $why" golang-go || return 0
+    fi
+    echo "  building otelcol-ao from the collector's Go modules with $(go version | cut -d' ' -f3) ($why; about 3 minutes, once)"
+    local log started
+    log=$(mktemp)
+    started=$(date +%s)
+    if ! (cd "$src" && go build -trimpath -buildvcs=false -o "$cached.tmp" .) >"$log" 2>&1; then
+      tail -20 "$log" >&2
+      rm -f "$log" "$cached.tmp"
+      echo "otelcol-ao: the build failed" >&2
+      return 1
+    fi
+    rm -f "$log"
+    mv "$cached.tmp" "$cached"
+    echo "  built in $(($(date +%s) - started)) s"
+  fi
+  install -m 0755 "$cached" "$installed"
+  echo "otelcol-ao: $("$installed" --version) installed at $installed"
+  NEEDS_ON_PATH+=("otelcol-ao"$'\t'"the tracing test's OpenTelemetry Collector")
+}
+
+if [ "$#" -eq 0 ]; then set -- redis chromium prometheus ferretdb otelcol kubernetes_validate k8s_tools; fi
 for tool in "$@"; do
   case "$tool" in
-    redis | chromium | prometheus | ferretdb | kubernetes_validate | k8s_tools) "install_$tool" ;;
-    *) echo "unknown tool: $tool (redis, chromium, prometheus, ferretdb, kubernetes_validate, k8s_tools)" >&2; exit 2 ;;
+    redis | chromium | prometheus | ferretdb | otelcol | kubernetes_validate | k8s_tools) "install_$tool" ;;
+    *) echo "unknown tool: $tool (redis, chromium, prometheus, ferretdb, otelcol, kubernetes_validate, k8s_tools)" >&2; exit 2 ;;
   esac
 done
 report

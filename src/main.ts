@@ -1,13 +1,8 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
-import { EmbeddedServices } from './backing-services/embedded-services';
+import { version } from '../package.json';
 import { BackingServiceUnavailableError } from './backing-services/backing-services.errors';
-import { configureApp } from './bootstrap/configure-app';
-import { installGracefulShutdown } from './bootstrap/graceful-shutdown';
-import { APP_VERSION, ConfigValidationError, loadBootOptions, settingsSnapshot } from './config';
+import { loadBootOptions } from './config/boot-options';
+import { ConfigValidationError } from './config/config.errors';
 import { startTracing } from './tracing/tracing';
 
 /** A signal before the app is up: exit at once (embedded services are stopped on exit). */
@@ -17,39 +12,21 @@ function exitEarly(): void {
 
 async function main(): Promise<void> {
   process.once('SIGTERM', exitEarly).once('SIGINT', exitEarly);
-  const { env, mode } = loadBootOptions();
-  // Before the application exists, so every span (HTTP, queue, LLM) has a provider to go to.
+  const boot = loadBootOptions();
+  const { env, mode } = boot;
+  // Before the application is loaded: the instrumentations patch express, NestJS, mongodb,
+  // ioredis and pino as they are first required, which is by the import below.
   const tracing = startTracing({
     serviceName: env.OTEL_SERVICE_NAME,
-    serviceVersion: APP_VERSION,
+    serviceVersion: version,
+    mode,
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
   });
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ mode, prometheusEnabled: env.PROMETHEUS_ENABLED }),
-    { bodyParser: false, bufferLogs: true, abortOnError: false },
-  );
-  configureApp(app, mode);
-  const logger = app.get(Logger);
-  const port = mode === 'worker' ? env.WORKER_HTTP_PORT : env.PORT;
-  await app.listen(port);
-  logger.log(
-    {
-      msg: `Listening on port ${port} in mode ${mode}`,
-      port,
-      version: APP_VERSION,
-      settings: settingsSnapshot(env),
-    },
-    'Bootstrap',
-  );
-  const embedded = app.get(EmbeddedServices);
-  process.off('SIGTERM', exitEarly).off('SIGINT', exitEarly);
-  installGracefulShutdown(app, {
-    timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    logger,
-    afterClose: async () => {
-      await embedded.stop();
-      await tracing?.shutdown();
-    },
+  const { startApp } = await import(/* webpackMode: "eager" */ './bootstrap/start-app.js');
+  await startApp(boot, {
+    tracing,
+    // From here on a signal drains the application instead.
+    onListening: () => process.off('SIGTERM', exitEarly).off('SIGINT', exitEarly),
   });
 }
 

@@ -14,6 +14,7 @@ import type {
 } from '../../libs/agent-kit/src';
 import { AppError, isRetryable } from '../common/errors';
 import { CancelledError } from '../llm/llm.errors';
+import { inSpan } from '../tracing/spans';
 import type { AgentRegistry } from './agent-registry';
 import { AgentFailedError } from './agents.errors';
 import type { AgentRunRecord, PeerAgentEvent, RoutingDecision } from './peer-agent.types';
@@ -146,8 +147,11 @@ export function buildPeerAgentGraph(deps: PeerAgentGraphDeps) {
       },
     };
     scope.emit({ type: 'agent_started', agent_name: name, agent_type: type });
+    const attributes = { 'task.id': task.taskId, 'agent.name': name, 'agent.type': type };
     try {
-      const output = checkedOutput(await registered.handler.run(ctx), name);
+      // The agent's own LLM calls and searches are children of this span.
+      const produced = await inSpan('agent.run', { attributes }, () => registered.handler.run(ctx));
+      const output = checkedOutput(produced, name);
       if (scope.signal.aborted) throw new CancelledError();
       open = false;
       const run = tracker.finish(output.raw_output, output.tools_used);

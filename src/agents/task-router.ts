@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { AgentMeta, HistoryMessage } from '../../libs/agent-kit/src';
 import { AppError } from '../common/errors';
 import { LlmClient, type ChatMessage } from '../llm/llm-client';
+import { inSpan, markFailed, setAttributes } from '../tracing/spans';
 import { RoutingReplyInvalidError } from './agents.errors';
 import { historyContext } from './history-context';
 import type { AgentRunRecord } from './peer-agent.types';
@@ -34,7 +35,27 @@ export class TaskRouter {
 
   constructor(private readonly llm: LlmClient) {}
 
-  async classify(input: ClassifyInput, agents: readonly AgentMeta[]): Promise<ClassifyOutcome> {
+  /** In a `peer_agent.route` span, the parent of the router's LLM calls. */
+  classify(input: ClassifyInput, agents: readonly AgentMeta[]): Promise<ClassifyOutcome> {
+    const attributes = { 'task.id': input.taskId, 'agent.name': ROUTER_AGENT_NAME };
+    return inSpan('peer_agent.route', { attributes }, async (span) => {
+      const outcome = await this.classifyUntraced(input, agents);
+      if ('reply' in outcome) {
+        setAttributes(span, {
+          'routing.agent_name': outcome.reply.agent_name,
+          'routing.confidence': outcome.reply.confidence,
+        });
+      } else {
+        markFailed(span, outcome.error);
+      }
+      return outcome;
+    });
+  }
+
+  private async classifyUntraced(
+    input: ClassifyInput,
+    agents: readonly AgentMeta[],
+  ): Promise<ClassifyOutcome> {
     const tracker = new RunTracker(
       {
         run_id: `${input.taskId}:router`,

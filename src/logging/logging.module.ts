@@ -5,7 +5,6 @@ import type { ConfigType } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import { type DestinationStream, destination } from 'pino';
 import { appConfig } from '../config';
-import { traceLogFields } from '../tracing/trace-log-fields';
 import { dropBoundKeys } from './bound-keys';
 import { REDACT_PATHS, redactUrl } from './redact';
 import { resolveRequestId } from './request-id';
@@ -30,7 +29,8 @@ interface SerializedResponse {
 /**
  * JSON lines an aggregator accepts: snake_case keys, no key twice in a line, `hostname` and
  * `pid` on every line, `request_id` on every line of a request; request and response headers
- * only at debug level.
+ * only at debug level. With tracing on, OpenTelemetry's pino instrumentation adds `trace_id`,
+ * `span_id` and `trace_flags` to every line written inside a span.
  */
 @Module({})
 export class LoggingModule {
@@ -66,8 +66,6 @@ export class LoggingModule {
                   // the request itself is described once, on the "request completed" line.
                   quietReqLogger: true,
                   customAttributeKeys: { reqId: 'request_id', responseTime: 'response_time_ms' },
-                  // trace_id / span_id of the active span, when tracing is on.
-                  mixin: traceLogFields,
                   autoLogging: {
                     ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? ''),
                   },

@@ -1,6 +1,22 @@
 /** Query parameters that may carry a credential (EventSource cannot send headers). */
 const SECRET_QUERY_PARAMS = /^(x-api-key|api_key|apikey|api-key|token|access_token)$/i;
 
+/**
+ * The same names as exact strings, in the spellings clients use, for redactors that match
+ * exactly (OpenTelemetry's HTTP instrumentation). The API accepts `api_key`, `X-API-Key` and
+ * `x-api-key`.
+ */
+export const SECRET_QUERY_PARAM_NAMES = [
+  'api_key',
+  'X-API-Key',
+  'x-api-key',
+  'X-Api-Key',
+  'apikey',
+  'api-key',
+  'token',
+  'access_token',
+];
+
 export const REDACTED = '[redacted]';
 
 /** Paths pino blanks out in every log line. */

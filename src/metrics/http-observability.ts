@@ -1,22 +1,19 @@
-import { context } from '@opentelemetry/api';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
-import { startHttpServerSpan } from '../tracing/http-server-span';
 import { AppMetrics } from './app-metrics';
 import { expressRoutes, RouteTemplates } from '../common/http/route-templates';
 
 /**
  * The first middleware of the HTTP stack: it times every request, labels it by its route
- * template, counts it once when the response finishes (or the client goes away), and runs the
- * request inside its tracing span. Being first, it also sees requests that a later middleware
- * refuses before routing, and the 404s of unknown paths.
+ * template and counts it once when the response finishes (or the client goes away). Being first, it also sees requests that a later middleware
+ * refuses before routing, and the 404s of unknown paths. (Its trace span is the HTTP
+ * instrumentation's, tracing/instrumentations.ts.)
  */
 export function httpObservability(metrics: AppMetrics, templates: RouteTemplates): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     const method = req.method;
     const path = req.path;
-    const span = startHttpServerSpan({ method, path, headers: req.headers });
     let recorded = false;
     const record = (): void => {
       if (recorded) return;
@@ -28,12 +25,10 @@ export function httpObservability(metrics: AppMetrics, templates: RouteTemplates
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         metrics.httpDuration.observe({ method, endpoint }, seconds);
       }
-      span?.end(res.statusCode, endpoint);
     };
     res.once('finish', record);
     res.once('close', record);
-    if (span) context.with(span.context, next);
-    else next();
+    next();
   };
 }
 

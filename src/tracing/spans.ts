@@ -2,7 +2,6 @@ import {
   type Attributes,
   type Context,
   context,
-  INVALID_SPAN_CONTEXT,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -11,12 +10,8 @@ import {
   trace,
   type Tracer,
 } from '@opentelemetry/api';
-import { tracingEnabled } from './tracing';
 
 const TRACER_NAME = 'agent-orchestrator';
-
-/** Handed to `inSpan` callbacks while tracing is off: every call on it does nothing. */
-const NOOP_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /** W3C trace context as carried in a job's data from the producer to the worker. */
 export interface TraceCarrier {
@@ -27,14 +22,15 @@ export interface TraceCarrier {
 /** Job data that may carry the trace context of the request that enqueued it. */
 export type Traced<T> = T & { trace?: TraceCarrier };
 
-/** The service's tracer; a no-op one while no tracer provider is registered. */
+/** The service's tracer for its domain spans; a no-op one while tracing is off. */
 export function tracer(): Tracer {
   return trace.getTracer(TRACER_NAME);
 }
 
 /**
  * Runs `fn` inside a new active span (a child of `parent`, by default the active context),
- * records a thrown error on it and always ends it.
+ * records a thrown error on it and always ends it. While tracing is off the API hands out
+ * spans that record nothing, at next to no cost.
  */
 export function inSpan<T>(
   name: string,
@@ -42,7 +38,6 @@ export function inSpan<T>(
   fn: (span: Span) => Promise<T>,
   parent: Context = context.active(),
 ): Promise<T> {
-  if (!tracingEnabled()) return fn(NOOP_SPAN);
   return tracer().startActiveSpan(name, options, parent, async (span) => {
     try {
       return await fn(span);

@@ -1,20 +1,17 @@
-import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { extractTraceContext, injectTraceContext, inSpan } from './spans';
-import { traceLogFields } from './trace-log-fields';
-import { otlpTracesUrl, startTracing, tracingEnabled } from './tracing';
+import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { inSpan } from './spans';
+import { otlpTracesUrl, startTracing } from './tracing';
 
 describe('tracing', () => {
-  it('registers nothing without an endpoint or an exporter', async () => {
+  it('starts nothing without an endpoint or an exporter', async () => {
     expect(startTracing({ serviceName: 'x' })).toBeUndefined();
-    expect(tracingEnabled()).toBe(false);
     const result = await inSpan('noop', {}, (span) => {
       expect(span.isRecording()).toBe(false);
-      expect(traceLogFields()).toEqual({});
       return Promise.resolve(42);
     });
     expect(result).toBe(42);
-    expect(injectTraceContext()).toBeUndefined();
   });
 
   it('sends spans to <endpoint>/v1/traces', () => {
@@ -22,13 +19,18 @@ describe('tracing', () => {
     expect(otlpTracesUrl('http://collector:4318/')).toBe('http://collector:4318/v1/traces');
   });
 
-  describe('with an exporter', () => {
+  describe('domain spans, under a registered provider', () => {
     const exporter = new InMemorySpanExporter();
-    let tracing: ReturnType<typeof startTracing>;
-    beforeAll(() => {
-      tracing = startTracing({ serviceName: 'unit', exporter });
+    const provider = new NodeTracerProvider({
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
     });
-    afterAll(() => tracing?.shutdown());
+    beforeAll(() => provider.register());
+    afterAll(async () => {
+      await provider.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    });
     beforeEach(() => exporter.reset());
 
     it('records a thrown error on the span and rethrows it', async () => {
@@ -40,23 +42,16 @@ describe('tracing', () => {
       expect(span.events.map((e) => e.name)).toEqual(['exception']);
     });
 
-    it('carries the active span across a W3C carrier and into log lines', async () => {
-      let carrier: ReturnType<typeof injectTraceContext>;
-      let logFields: ReturnType<typeof traceLogFields> = {};
-      await inSpan('producer', {}, (span) => {
-        carrier = injectTraceContext();
-        logFields = traceLogFields();
-        expect(logFields).toEqual({
-          trace_id: span.spanContext().traceId,
-          span_id: span.spanContext().spanId,
-        });
-        return Promise.resolve();
-      });
-      expect(carrier?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-      const remote = trace.getSpanContext(extractTraceContext(carrier));
-      expect(remote?.traceId).toBe(logFields.trace_id);
-      expect(remote?.spanId).toBe(logFields.span_id);
-      expect(trace.getSpanContext(extractTraceContext(undefined))).toBeUndefined();
+    it('makes the span active for what runs inside, so it parents their spans', async () => {
+      await inSpan('outer', {}, (outer) =>
+        inSpan('inner', {}, (inner) => {
+          expect(trace.getActiveSpan()).toBe(inner);
+          expect(inner.spanContext().traceId).toBe(outer.spanContext().traceId);
+          return Promise.resolve();
+        }),
+      );
+      const [inner, outer] = exporter.getFinishedSpans();
+      expect(inner.parentSpanContext?.spanId).toBe(outer.spanContext().spanId);
     });
   });
 });

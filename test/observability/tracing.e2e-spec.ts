@@ -1,134 +1,205 @@
-import { SpanKind } from '@opentelemetry/api';
-import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { type TestApp, waitFor } from '@agent-orchestrator/testing';
-import request from 'supertest';
-import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
-import { startTracing, type Tracing } from '../../src/tracing/tracing';
-import { type Pipeline, startPipeline, waitForStatus } from '../tasks/pipeline-fixture';
+import {
+  type LlmServers,
+  type LogLine,
+  startLlmServers,
+  testBackends,
+  type TestBackends,
+  waitFor,
+} from '@agent-orchestrator/testing';
+import { createConnection } from 'mongoose';
+import { AppProcesses, type AppProcess } from '../../libs/testing/src/reliability';
+import { processBackends } from '../reliability/chaos-fixture';
+import { descendsFrom, type ExportedSpan, OtlpCollector, SPAN_KIND } from './otlp-collector';
 
-/** The caller's own trace, which the service must continue (W3C trace context). */
-const CALLER_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
-const CALLER_SPAN_ID = '00f067aa0ba902b7';
+const KEY = 'tracing-test-key';
+const REQUEST_ID = 'tracing-request-1';
 
-describe('tracing: one trace from the API request through the queue to the LLM calls', () => {
-  const exporter = new InMemorySpanExporter();
-  let tracing: Tracing | undefined;
-  let pipeline: Pipeline;
-  let t: TestApp;
+const stdoutLines = (p: AppProcess): LogLine[] =>
+  p
+    .stdout()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as LogLine);
+
+/**
+ * The api and the worker as processes (`node dist/main.js`), exporting over OTLP/HTTP to a real
+ * OpenTelemetry Collector, which writes what it receives to a file the test reads.
+ */
+describe('tracing: one trace from the HTTP request to the LLM and search calls, in a real collector', () => {
+  let collector: OtlpCollector;
+  let servers: LlmServers;
+  let backends: TestBackends;
+  let processes: AppProcesses;
+  let api: AppProcess;
+  let worker: AppProcess;
 
   beforeAll(async () => {
-    tracing = startTracing({ serviceName: 'agent-orchestrator-test', exporter });
-    pipeline = await startPipeline({ mode: 'all' });
-    t = pipeline.t;
-  });
+    collector = await OtlpCollector.start();
+    servers = await startLlmServers();
+    backends = testBackends();
+    processes = new AppProcesses(processBackends(backends), {
+      ...servers.env,
+      API_KEYS: KEY,
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+      // The SDK's batch delay (a standard OTEL_ variable), so the test need not wait 5 s.
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    [api, worker] = await Promise.all([processes.start('api'), processes.start('worker')]);
+  }, 120_000);
+
   afterAll(async () => {
-    await pipeline.close();
-    await tracing?.shutdown();
+    await processes?.killAll();
+    await servers?.close();
+    await collector?.stop();
+    if (backends) {
+      const db = await createConnection(backends.mongoUri, { dbName: backends.mongoDbName })
+        .asPromise()
+        .catch(() => undefined);
+      await db?.dropDatabase().catch(() => undefined);
+      await db?.close();
+    }
   });
 
-  const spansOf = (taskId: string): ReadableSpan[] => {
-    const ids = new Set(
-      exporter
-        .getFinishedSpans()
-        .filter((s) => s.attributes['task.id'] === taskId)
-        .map((s) => s.spanContext().traceId),
-    );
-    return exporter.getFinishedSpans().filter((s) => ids.has(s.spanContext().traceId));
-  };
-  const parentOf = (span: ReadableSpan): string | undefined => span.parentSpanContext?.spanId;
-  /** Whether `ancestor` is on the chain of parents from `span` up. */
-  const descendsFrom = (
-    span: ReadableSpan,
-    ancestor: ReadableSpan,
-    all: ReadableSpan[],
-  ): boolean => {
-    const byId = new Map(all.map((s) => [s.spanContext().spanId, s]));
-    for (let at: ReadableSpan | undefined = span; at; at = byId.get(parentOf(at) ?? '')) {
-      if (parentOf(at) === ancestor.spanContext().spanId) return true;
-    }
-    return false;
-  };
-
-  it('links the HTTP request, the enqueue, the worker and each LLM call in the caller’s trace', async () => {
-    const res = await request(t.app.getHttpServer())
-      .post('/v1/agent/execute')
-      .set('traceparent', `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01`)
-      .send({ task: 'Write a Python script that counts words in a file' })
-      .expect(200);
-    const taskId = res.body.task_id as string;
-    expect((await waitForStatus(t, taskId)).status).toBe('completed');
-    const spans = await waitFor(() => {
-      const found = spansOf(taskId);
-      const processed = found.some((s) => s.name === 'agent_tasks process');
-      const done = processed && found.filter((s) => s.name === 'llm.chat').length >= 2;
-      return Promise.resolve(done && found);
-    }, 'the worker and LLM spans');
-
-    expect(new Set(spans.map((s) => s.spanContext().traceId))).toEqual(new Set([CALLER_TRACE_ID]));
-    const server = spans.find(
-      (s) => s.kind === SpanKind.SERVER && s.name === 'POST /v1/agent/execute',
-    );
-    const publish = spans.find((s) => s.name === 'agent_tasks publish');
-    const process = spans.find((s) => s.name === 'agent_tasks process');
-    const llmCalls = spans.filter((s) => s.name === 'llm.chat');
-    expect(server && publish && process).toBeTruthy();
-    expect(parentOf(server!)).toBe(CALLER_SPAN_ID);
-    expect(server!.attributes['http.route']).toBe('/v1/agent/execute');
-    expect(server!.attributes['http.response.status_code']).toBe(200);
-    expect(publish!.kind).toBe(SpanKind.PRODUCER);
-    expect(parentOf(publish!)).toBe(server!.spanContext().spanId);
-    expect(process!.kind).toBe(SpanKind.CONSUMER);
-    expect(parentOf(process!)).toBe(publish!.spanContext().spanId);
-    expect(process!.attributes).toMatchObject({
-      'task.id': taskId,
-      'task.attempt': 1,
-      'agent.name': 'CodeAgent',
-      'task.status': 'completed',
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${api.base}${path}`, {
+      ...init,
+      headers: { 'X-API-Key': KEY, 'Content-Type': 'application/json', ...init.headers },
     });
 
-    expect(llmCalls.map((s) => s.attributes['agent.name']).sort()).toEqual([
-      'CodeAgent',
-      'PeerAgent',
-    ]);
+  it('links the request, MongoDB, Redis, the queue, the router, the agent and its HTTP calls, and the logs', async () => {
+    const res = await call('/v1/agent/execute', {
+      method: 'POST',
+      headers: { 'X-Request-Id': REQUEST_ID },
+      body: JSON.stringify({ task: 'Write a short blog post about Redis streams' }),
+    });
+    expect(res.status).toBe(200);
+    const { task_id: taskId } = (await res.json()) as { task_id: string };
+    await waitFor(async () => {
+      const task = (await (await call(`/v1/tasks/${taskId}`)).json()) as { status: string };
+      return task.status === 'completed';
+    }, 'the task to complete');
+
+    const of = (spans: ExportedSpan[]) => ({
+      server: spans.find(
+        (s) => s.kind === SPAN_KIND.SERVER && s.attributes['http.route'] === '/v1/agent/execute',
+      ),
+      agent: spans.find((s) => s.name === 'agent.run' && s.attributes['task.id'] === taskId),
+    });
+    const { trace, server } = await waitFor(
+      () => {
+        const all = collector.spans();
+        const found = of(all);
+        if (!found.server || !found.agent) return undefined;
+        const trace = all.filter((s) => s.traceId === found.server!.traceId);
+        const llmCalls = trace.filter((s) => s.name === 'llm.chat');
+        // Everything the worker did has ended once its consumer span is exported.
+        const consumed = trace.some((s) => s.kind === SPAN_KIND.CONSUMER);
+        return llmCalls.length >= 2 && consumed && { trace, server: found.server };
+      },
+      'the spans of the task in the collector',
+      30_000,
+    );
+    const inTrace = (pick: (s: ExportedSpan) => boolean, what: string): ExportedSpan[] => {
+      const found = trace.filter(pick);
+      expect({ what, found: found.length > 0 }).toEqual({ what, found: true });
+      return found;
+    };
+    const mode = (s: ExportedSpan) => s.resource['agent_orchestrator.mode'];
+
+    // The request, as the HTTP and express instrumentations see it, on the api.
+    expect(mode(server)).toBe('api');
+    expect(server.resource['service.name']).toBe('agent-orchestrator');
+    // MongoDB and Redis, from both processes.
+    for (const m of ['api', 'worker']) {
+      inTrace((s) => s.scope.includes('instrumentation-mongodb') && mode(s) === m, `mongodb ${m}`);
+      inTrace((s) => s.scope.includes('instrumentation-ioredis') && mode(s) === m, `ioredis ${m}`);
+    }
+    // The queue: enqueued under the request, consumed on the worker under the enqueue.
+    const [producer] = inTrace((s) => s.kind === SPAN_KIND.PRODUCER, 'queue producer');
+    const [consumer] = inTrace((s) => s.kind === SPAN_KIND.CONSUMER, 'queue consumer');
+    expect(mode(producer)).toBe('api');
+    expect(descendsFrom(producer, server, trace)).toBe(true);
+    expect(mode(consumer)).toBe('worker');
+    expect(descendsFrom(consumer, producer, trace)).toBe(true);
+    // Our domain spans: routing, then the agent, each with its LLM call under it.
+    const [route] = inTrace((s) => s.name === 'peer_agent.route', 'router span');
+    const [agent] = inTrace((s) => s.name === 'agent.run', 'agent span');
+    expect(route.attributes).toMatchObject({
+      'task.id': taskId,
+      'routing.agent_name': 'ContentAgent',
+    });
+    expect(agent.attributes).toMatchObject({ 'task.id': taskId, 'agent.name': 'ContentAgent' });
+    for (const span of [route, agent]) expect(descendsFrom(span, consumer, trace)).toBe(true);
+    const llmCalls = inTrace((s) => s.name === 'llm.chat', 'LLM calls');
+    expect(llmCalls.filter((c) => descendsFrom(c, route, trace))).toHaveLength(1);
+    expect(llmCalls.filter((c) => descendsFrom(c, agent, trace)).length).toBeGreaterThan(0);
     for (const call of llmCalls) {
-      expect(call.kind).toBe(SpanKind.CLIENT);
-      expect(descendsFrom(call, process!, spans)).toBe(true);
-      expect(call.attributes).toMatchObject({ 'task.id': taskId, 'llm.attempts': 1 });
-      expect(call.attributes['gen_ai.request.model']).toEqual(expect.any(String));
       expect(call.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
       expect(call.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
+      expect(call.attributes['llm.cost_usd']).toEqual(expect.any(Number));
+      // The OpenAI client's own HTTP request (fetch, so undici), under the call.
+      const http = trace.filter(
+        (s) =>
+          s.kind === SPAN_KIND.CLIENT &&
+          s.scope.includes('instrumentation-undici') &&
+          String(s.attributes['url.full']).startsWith(servers.llm.url) &&
+          descendsFrom(s, call, trace),
+      );
+      expect(http.length).toBeGreaterThan(0);
     }
-
-    // The job carried the trace context; the log lines of the request carry the trace id.
-    const job = await t.app.get(TaskQueueProducer).queue.getJob(taskId);
-    expect((job?.data as { trace?: { traceparent: string } }).trace?.traceparent).toMatch(
-      new RegExp(`^00-${CALLER_TRACE_ID}-${publish!.spanContext().spanId}-01$`),
+    // The web search and the Tavily client's HTTP request (axios, so node:http) under it.
+    const [search] = inTrace((s) => s.name === 'web_search', 'web search span');
+    expect(descendsFrom(search, agent, trace)).toBe(true);
+    inTrace(
+      (s) =>
+        s.kind === SPAN_KIND.CLIENT &&
+        s.scope.includes('instrumentation-http') &&
+        String(s.attributes['url.full']).startsWith(servers.search.url) &&
+        descendsFrom(s, search, trace),
+      'search HTTP client span',
     );
-    const traced = t.logs.lines.filter((l) => l.trace_id === CALLER_TRACE_ID);
-    expect(traced.length).toBeGreaterThan(0);
-    expect(traced.every((l) => typeof l.span_id === 'string')).toBe(true);
-  });
 
-  it('traces the ContentAgent’s web search inside the worker’s span', async () => {
-    const res = await request(t.app.getHttpServer())
-      .post('/v1/agent/execute')
-      .send({ task: 'Write a short blog post about Redis streams' })
-      .expect(200);
-    const taskId = res.body.task_id as string;
-    expect((await waitForStatus(t, taskId)).status).toBe('completed');
-    const spans = await waitFor(() => {
-      const found = spansOf(taskId);
-      return Promise.resolve(found.some((s) => s.name === 'agent_tasks process') && found);
-    }, 'the worker span');
-    const process = spans.find((s) => s.name === 'agent_tasks process')!;
-    const searches = spans.filter((s) => s.name === 'web_search');
-    expect(searches.length).toBeGreaterThan(0);
-    for (const span of searches) {
-      expect(descendsFrom(span, process, spans)).toBe(true);
-      expect(span.attributes['search.results']).toBeGreaterThan(0);
-    }
-    // A request without a caller trace starts its own, at the HTTP span.
-    const server = spans.find((s) => s.kind === SpanKind.SERVER)!;
-    expect(server.parentSpanContext).toBeUndefined();
+    // The log lines of the task, on both processes, carry the trace id.
+    const traceId = server.traceId;
+    const apiLines = stdoutLines(api).filter((l) => l.request_id === REQUEST_ID);
+    expect(apiLines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['task created', 'request completed']),
+    );
+    expect(apiLines.filter((l) => l.trace_id !== traceId)).toEqual([]);
+    const workerLines = stdoutLines(worker).filter((l) => l.task_id === taskId);
+    expect(workerLines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['task routed', 'task completed']),
+    );
+    expect(workerLines.filter((l) => l.trace_id !== traceId)).toEqual([]);
+  }, 90_000);
+
+  it('keeps an API key sent in the query string out of every exported span', async () => {
+    const res = await call('/v1/agent/execute', {
+      method: 'POST',
+      body: JSON.stringify({ task: 'Write a Python function that adds two numbers' }),
+    });
+    const { task_id: taskId } = (await res.json()) as { task_id: string };
+    // EventSource's way: the key in the URL, no header.
+    const stream = await fetch(`${api.base}/v1/tasks/${taskId}/events?api_key=${KEY}`);
+    expect(stream.status).toBe(200);
+    await stream.text(); // the stream closes after the task's final event
+    const span = await waitFor(
+      () =>
+        collector
+          .spans()
+          .find(
+            (s) =>
+              s.kind === SPAN_KIND.SERVER &&
+              s.attributes['http.route'] === '/v1/tasks/:task_id/events',
+          ),
+      'the SSE request span',
+    );
+    expect(span.attributes['url.query']).toBe('api_key=REDACTED');
+    // Nor in the NestJS handler span's url.full, nor anywhere else.
+    const handler = collector
+      .spans()
+      .find((s) => s.traceId === span.traceId && s.name === 'TaskEventsController.events');
+    expect(handler?.attributes['url.full']).toBe(`/v1/tasks/${taskId}/events?api_key=[redacted]`);
+    expect(collector.text()).not.toContain(KEY);
   });
 });
