@@ -5,9 +5,9 @@ import { expressRoutes, RouteTemplates } from '../common/http/route-templates';
 
 /**
  * The first middleware of the HTTP stack: it times every request, labels it by its route
- * template and counts it once when the response finishes (or the client goes away). Being first, it also sees requests that a later middleware
- * refuses before routing, and the 404s of unknown paths. (Its trace span is the HTTP
- * instrumentation's, tracing/instrumentations.ts.)
+ * template and counts it once when the response finishes (or the client goes away). Being
+ * first, it also sees requests that a later middleware refuses before routing, and the 404s of
+ * unknown paths. (Its trace span is the HTTP instrumentation's, tracing/instrumentations.ts.)
  */
 export function httpObservability(metrics: AppMetrics, templates: RouteTemplates): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
