@@ -18,8 +18,9 @@ import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
-import { MetricsRollupModule } from './system-metrics/metrics-rollup.module';
-import { WorkerModule } from './worker/worker.module';
+import { QueuesModule } from './queues/queues.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { WorkerModule } from './worker.module';
 
 export interface AppModuleOptions {
   mode: AppMode;
@@ -28,15 +29,13 @@ export interface AppModuleOptions {
   logDestination?: DestinationStream;
 }
 
-export const APP_MODE = Symbol('APP_MODE');
-
 /** Mode-neutral modules first; then the API side, the worker side, or both, as the mode says. */
 @Module({})
 export class AppModule implements NestModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
     const sides: DynamicModule['imports'] = [];
     if (options.mode !== 'worker') sides.push(ApiModule);
-    if (options.mode !== 'api') sides.push(WorkerModule, MetricsRollupModule);
+    if (options.mode !== 'api') sides.push(WorkerModule);
     return {
       module: AppModule,
       imports: [
@@ -45,13 +44,15 @@ export class AppModule implements NestModule {
         BackingServicesModule,
         DatabaseModule,
         RedisModule,
+        QueuesModule,
         BusinessLogsModule,
+        // Whichever process finishes a task schedules its webhook.
+        WebhooksModule,
         HealthModule,
         MetricsModule.forRoot({ enabled: options.prometheusEnabled, mode: options.mode }),
         ...sides,
       ],
       providers: [
-        { provide: APP_MODE, useValue: options.mode },
         { provide: APP_FILTER, useClass: AppExceptionFilter },
         JsonBodyMiddleware,
         StrictQueryMiddleware,

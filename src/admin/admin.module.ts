@@ -2,7 +2,7 @@ import { Inject, type MiddlewareConsumer, Module, type NestModule } from '@nestj
 import type { ConfigType } from '@nestjs/config';
 import type { RequestHandler } from 'express';
 import { protectionConfig } from '../config';
-import { TasksCoreModule } from '../tasks/tasks-core.module';
+import { QueuesModule } from '../queues/queues.module';
 import { adminGate } from './admin-gate';
 import { dashboardErrorEnvelope } from './dashboard-errors';
 import { DashboardQueues } from './dashboard-queues';
@@ -21,7 +21,7 @@ export const DASHBOARD_ROUTE = '/admin/queues';
  * tree and cannot be loaded by jest.
  */
 @Module({
-  imports: [TasksCoreModule],
+  imports: [QueuesModule],
   providers: [
     { provide: QUEUE_BOARD, useFactory: () => createQueueBoard(DASHBOARD_ROUTE) },
     DashboardQueues,

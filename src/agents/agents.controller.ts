@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { API_KEY_SCHEME } from '../bootstrap/swagger';
+import { API_KEY_SCHEME } from '../auth/api-key-scheme';
 import { ApiErrors } from '../common/http/api-error.dto';
 import { AgentRegistry } from './agent-registry';
 

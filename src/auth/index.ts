@@ -1,3 +1,4 @@
+export * from './api-key-scheme';
 export * from './api-key-id';
 export * from './api-key.service';
 export * from './auth.decorators';

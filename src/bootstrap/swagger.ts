@@ -1,7 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-
-export const API_KEY_SCHEME = 'api-key';
+import { API_KEY_SCHEME } from '../auth/api-key-scheme';
 
 /** The OpenAPI document, generated from the controllers' decorators. */
 export function buildOpenApiDocument(

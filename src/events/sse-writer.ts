@@ -27,6 +27,11 @@ export class SseWriter {
     this.res.write(`id: ${id}\n${name}data: ${JSON.stringify(payload)}\n\n`);
   }
 
+  /** An SSE comment line: clients ignore it, proxies see traffic. */
+  comment(text: string): void {
+    if (!this.res.writableEnded) this.res.write(`: ${text}\n\n`);
+  }
+
   heartbeat(): void {
     this.res.write(`: keep-alive ${new Date().toISOString()}\n\n`);
   }

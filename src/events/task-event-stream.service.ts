@@ -3,13 +3,11 @@ import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { ValidationError } from '../common/errors';
 import { eventsConfig } from '../config';
-import { ApiMetrics } from '../metrics/api-metrics';
 import { RedisConnections } from '../redis/redis-connections';
-import { finalStatusEvent, isFinalStatus, type TaskEvent } from './task-event';
-import type { TaskRecord } from '../tasks/task.record';
-import { TaskNotFoundError } from '../tasks/tasks.errors';
-import { TasksRepository, type TaskStatusView } from '../tasks/tasks.repository';
+import { SseStreams } from './sse-streams';
 import { SseWriter } from './sse-writer';
+import { type StreamedTask, StreamedTasks, type StreamedTaskStatus } from './streamed-tasks';
+import { finalStatusEvent, isFinalStatus, type TaskEvent } from './task-event';
 import {
   compareStreamIds,
   decodeEntry,
@@ -21,6 +19,8 @@ import {
 import { TaskStreamFollower } from './task-stream-follower';
 
 const REPLAY_BATCH = 500;
+/** Whose streams these are with auth off. */
+const ANONYMOUS = 'anonymous';
 const CLIENT_RETRY_MS = 2000;
 /** How long after a task finished its stream may still be waiting for the final event. */
 const FINAL_EVENT_GRACE_MS = 10_000;
@@ -32,13 +32,13 @@ const FINAL_EVENT_GRACE_MS = 10_000;
  */
 @Injectable()
 export class TaskEventStreamService {
-  private readonly statusReads = new Map<string, Promise<TaskStatusView | null>>();
+  private readonly statusReads = new Map<string, Promise<StreamedTaskStatus | null>>();
 
   constructor(
-    private readonly tasks: TasksRepository,
+    private readonly tasks: StreamedTasks,
     private readonly redis: RedisConnections,
     private readonly follower: TaskStreamFollower,
-    private readonly metrics: ApiMetrics,
+    private readonly streams: SseStreams,
     @Inject(eventsConfig.KEY) private readonly config: ConfigType<typeof eventsConfig>,
   ) {}
 
@@ -57,8 +57,7 @@ export class TaskEventStreamService {
         },
       ]);
     }
-    const task = await this.tasks.findOne(taskId, owner);
-    if (!task) throw new TaskNotFoundError(taskId);
+    const task = await this.tasks.find(taskId, owner);
     let after = lastEventId;
     if (lastEventId !== undefined) {
       const tail = await this.lastEntry(taskId);
@@ -77,16 +76,18 @@ export class TaskEventStreamService {
     let closed = false;
     let unfollow: (() => void) | undefined;
     let heartbeat: NodeJS.Timeout | undefined;
-    const close = (): void => {
+    let unregister = (): void => undefined;
+    const close = (comment?: string): void => {
       if (closed) return;
       closed = true;
       unfollow?.();
       clearInterval(heartbeat);
-      this.metrics.sseConnections.dec();
+      unregister();
+      if (comment) sse.comment(comment);
       sse.end();
     };
-    req.on('close', close);
-    this.metrics.sseConnections.inc();
+    req.on('close', () => close());
+    unregister = this.streams.add({ owner: owner ?? ANONYMOUS, end: close });
     sse.open(CLIENT_RETRY_MS);
 
     try {
@@ -158,7 +159,7 @@ export class TaskEventStreamService {
     return (await this.redis.commands.exists(taskStreamKey(taskId))) === 1;
   }
 
-  private closeWithStoredStatus(sse: SseWriter, task: TaskRecord, close: () => void): void {
+  private closeWithStoredStatus(sse: SseWriter, task: StreamedTask, close: () => void): void {
     const { status } = task;
     if (!isFinalStatus(status)) return;
     const input = finalStatusEvent(
@@ -190,7 +191,7 @@ export class TaskEventStreamService {
     if (Date.now() - finishedAt < FINAL_EVENT_GRACE_MS) return;
     const last = await this.lastEntry(taskId).catch(() => undefined);
     if (last && isFinal(last.event)) return; // the follower is about to deliver it
-    const task = await this.tasks.findOne(taskId).catch(() => null);
+    const task = await this.tasks.find(taskId, null).catch(() => null);
     if (task) this.closeWithStoredStatus(sse, task, close);
   }
 
@@ -199,10 +200,10 @@ export class TaskEventStreamService {
    * ask: with 1,000 subscribers each heartbeat round would otherwise be 1,000 reads of the task.
    * A result up to half a heartbeat old is fine for a safety net with a 10 s grace.
    */
-  private statusOf(taskId: string): Promise<TaskStatusView | null> {
+  private statusOf(taskId: string): Promise<StreamedTaskStatus | null> {
     let read = this.statusReads.get(taskId);
     if (!read) {
-      read = this.tasks.findStatus(taskId).catch(() => null);
+      read = this.tasks.status(taskId).catch(() => null);
       this.statusReads.set(taskId, read);
       const shareMs = Math.max(1000, this.config.heartbeatMs / 2);
       setTimeout(() => this.statusReads.delete(taskId), shareMs).unref();

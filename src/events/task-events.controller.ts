@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AllowQueryApiKey, CurrentAuth, type RequestAuth } from '../auth';
-import { API_KEY_SCHEME } from '../bootstrap/swagger';
+import { API_KEY_SCHEME } from '../auth/api-key-scheme';
 import { ApiErrors } from '../common/http/api-error.dto';
 import { TaskEventStreamService } from './task-event-stream.service';
 

@@ -9,9 +9,6 @@ import { dropBoundKeys } from './bound-keys';
 import { REDACT_PATHS, redactUrl } from './redact';
 import { resolveRequestId } from './request-id';
 
-/** Where log lines go. Tests provide a capturing stream; otherwise stdout. */
-export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
-
 const QUIET_PATHS = /^\/(health|metrics)(\/|$|\?)/;
 
 interface SerializedRequest {

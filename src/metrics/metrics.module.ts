@@ -2,7 +2,8 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { Registry } from 'prom-client';
 import { APP_VERSION } from '../config';
-import { TasksCoreModule } from '../tasks/tasks-core.module';
+import { TaskEventsModule } from '../events/task-events.module';
+import { QueuesModule } from '../queues/queues.module';
 import { AppMetrics } from './app-metrics';
 import { METRIC_PREFIX, MetricFactory } from './metric-factory';
 import { MetricsController } from './metrics.controller';
@@ -37,7 +38,7 @@ export class MetricsModule {
       .set({ version: APP_VERSION, mode: options.mode }, 1);
     const base = {
       module: MetricsModule,
-      imports: [TasksCoreModule],
+      imports: [TaskEventsModule, QueuesModule],
       providers: [{ provide: Registry, useValue: registry }, AppMetrics, TaskMetricsListener],
       exports: [Registry, AppMetrics],
     };

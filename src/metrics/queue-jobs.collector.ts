@@ -3,28 +3,15 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { TaskQueueProducer } from '../tasks/task-queue.producer';
+import { QUEUE_JOB_STATES, QueueCounts } from '../queues/queue-counts';
 import { AppMetrics } from './app-metrics';
-
-/** The states `agent_orchestrator_queue_jobs` reports. */
-export const QUEUE_JOB_STATES = [
-  'waiting',
-  'prioritized',
-  'delayed',
-  'active',
-  'completed',
-  'failed',
-] as const;
 
 /** How often the queue figures are read from Redis. */
 export const QUEUE_REFRESH_MS = 5000;
 
-/** One read must not pile up behind a Redis that does not answer. */
-const READ_TIMEOUT_MS = 1000;
-
 /**
  * Keeps the `agent_tasks` queue gauges (jobs by state, age of the longest-waiting job) fresh by
- * reading BullMQ every QUEUE_REFRESH_MS in the background, so a scrape only reads memory and
+ * reading them (QueueCounts, the one reader) every QUEUE_REFRESH_MS in the background, so a scrape only reads memory and
  * never waits on Redis. While Redis is away the last values stay.
  */
 @Injectable()
@@ -33,7 +20,7 @@ export class QueueJobsCollector implements OnApplicationBootstrap, OnApplication
   private running?: Promise<void>;
 
   constructor(
-    private readonly producer: TaskQueueProducer,
+    private readonly counts: QueueCounts,
     private readonly metrics: AppMetrics,
   ) {}
 
@@ -55,36 +42,12 @@ export class QueueJobsCollector implements OnApplicationBootstrap, OnApplication
   }
 
   private async read(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const [counts, oldest] = await Promise.race([
-        Promise.all([
-          this.producer.queue.getJobCounts(...QUEUE_JOB_STATES),
-          this.oldestWaitingSeconds(),
-        ]),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timed out')), READ_TIMEOUT_MS);
-        }),
-      ]);
-      for (const state of QUEUE_JOB_STATES)
-        this.metrics.queueJobs.set({ state }, counts[state] ?? 0);
-      this.metrics.queueOldestWaiting.set(oldest);
-    } catch {
-      // Redis is away: keep the last values (its connection errors are logged elsewhere).
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /**
-   * Seconds the longest-waiting runnable job has waited: since it was added or its delay
-   * ended, or, for a retry, since its last attempt started (so never more than the truth).
-   */
-  private async oldestWaitingSeconds(): Promise<number> {
-    const oldest = await this.producer.queue.getJobs(['waiting', 'prioritized'], 0, 0, true);
-    const since = oldest.map((job) =>
-      Math.max(job.timestamp + (job.delay ?? 0), job.processedOn ?? 0),
-    );
-    return since.length === 0 ? 0 : Math.max(0, (Date.now() - Math.min(...since)) / 1000);
+    const [counts, oldest] = await Promise.all([
+      this.counts.taskJobs(),
+      this.counts.oldestWaitingSeconds(),
+    ]);
+    // Redis is away: keep the last values (its connection errors are logged elsewhere).
+    if (counts) for (const state of QUEUE_JOB_STATES) this.metrics.queueJobs.set({ state }, counts[state]);
+    if (oldest !== null) this.metrics.queueOldestWaiting.set(oldest);
   }
 }

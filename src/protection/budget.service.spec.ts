@@ -1,4 +1,4 @@
-import type { TasksRepository } from '../tasks/tasks.repository';
+import type { SpendLedger } from './spend-ledger';
 import type { BudgetPolicy } from './budget-policy';
 import { BudgetService } from './budget.service';
 import { BudgetExceededError } from './protection.errors';
@@ -10,7 +10,7 @@ function service(budget: Record<string, number> | undefined, spend: (from: Date)
       calls.push({ owner, from });
       return Promise.resolve(spend(from));
     },
-  } as unknown as TasksRepository;
+  } satisfies SpendLedger;
   const policy = { budgetOf: () => budget } as unknown as BudgetPolicy;
   return { budgets: new BudgetService(policy, tasks), calls };
 }

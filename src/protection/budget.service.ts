@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { TasksRepository } from '../tasks/tasks.repository';
-import { addUtcDays, addUtcMonths, utcDayStart, utcMonthStart } from '../usage/utc-calendar';
+import { addUtcDays, addUtcMonths, utcDayStart, utcMonthStart } from '../common/utc-calendar';
 import { BudgetPolicy } from './budget-policy';
 import { BudgetExceededError, type BudgetPeriod } from './protection.errors';
+import { SpendLedger } from './spend-ledger';
 
 const PERIODS: readonly BudgetPeriod[] = ['daily', 'monthly'];
 
@@ -15,7 +15,7 @@ const PERIODS: readonly BudgetPeriod[] = ['daily', 'monthly'];
 export class BudgetService {
   constructor(
     private readonly policy: BudgetPolicy,
-    private readonly tasks: TasksRepository,
+    private readonly tasks: SpendLedger,
   ) {}
 
   async assertWithinBudget(apiKeyId: string | null, now: Date = new Date()): Promise<void> {

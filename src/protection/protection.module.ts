@@ -1,4 +1,5 @@
-import { Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import type { ModuleImport } from '../common/module-import';
 import type { ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -6,7 +7,6 @@ import { AuthModule } from '../auth/auth.module';
 import { protectionConfig } from '../config';
 import { ApiMetricsModule } from '../metrics/api-metrics.module';
 import { RedisConnections } from '../redis/redis-connections';
-import { TasksCoreModule } from '../tasks/tasks-core.module';
 import { BudgetGuard } from './budget.guard';
 import { BudgetPolicy } from './budget-policy';
 import { BudgetService } from './budget.service';
@@ -15,16 +15,11 @@ import { RATE_LIMIT_WINDOW_MS, RateLimitPolicy } from './rate-limit-policy';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RedisRateLimitStorage } from './rate-limit-storage';
 
-/**
- * Request protection on the API side: the global rate limit and per-key USD budgets. Global so
- * that `@UseGuards(BudgetGuard)` works on any controller.
- */
-@Global()
-@Module({
+/** What the module is, whoever provides the spend. */
+const protection = {
   imports: [
     AuthModule,
     ApiMetricsModule,
-    TasksCoreModule,
     ThrottlerModule.forRootAsync({
       inject: [RedisConnections, protectionConfig.KEY],
       useFactory: async (redis: RedisConnections, config: ConfigType<typeof protectionConfig>) => ({
@@ -42,5 +37,20 @@ import { RedisRateLimitStorage } from './rate-limit-storage';
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
   exports: [BudgetService, BudgetGuard],
-})
-export class ProtectionModule {}
+};
+
+/**
+ * Request protection on the API side: the global rate limit and per-key USD budgets. Global so
+ * that `@UseGuards(BudgetGuard)` works on any controller.
+ */
+@Global()
+@Module({})
+export class ProtectionModule {
+  /**
+   * `spend` is the module that provides SpendLedger (TasksModule), passed in by the composition
+   * root because tasks applies the budget guard and so imports this folder.
+   */
+  static register(spend: ModuleImport): DynamicModule {
+    return { module: ProtectionModule, ...protection, imports: [spend, ...protection.imports] };
+  }
+}

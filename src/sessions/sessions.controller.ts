@@ -2,10 +2,10 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentAuth, type RequestAuth } from '../auth';
-import { API_KEY_SCHEME } from '../bootstrap/swagger';
+import { API_KEY_SCHEME } from '../auth/api-key-scheme';
 import { ApiErrors } from '../common/http/api-error.dto';
 import { setPagingHeaders } from '../common/http/paging-headers';
-import { PageQuery } from '../tasks/dto/list-tasks.query';
+import { PageQuery } from '../common/http/page.query';
 import { SessionsService } from './sessions.service';
 import { SessionView, toSessionView } from './session.views';
 

@@ -1,4 +1,4 @@
-import type { QueueCounts } from './queue-stats';
+import type { QueueLengths } from './queue-lengths';
 
 /** One row of the `system_metrics` collection: the day's figures as a worker saw them. */
 export interface MetricsSnapshotRecord {
@@ -8,6 +8,6 @@ export interface MetricsSnapshotRecord {
   total_tasks: number;
   tasks_per_agent: Record<string, number>;
   /** Null when Redis did not answer. */
-  queue_lengths: QueueCounts | null;
+  queue_lengths: QueueLengths | null;
   avg_latency_ms: number | null;
 }

@@ -10,7 +10,8 @@ import { observabilityConfig } from '../config';
 import { LeaderInterval } from '../redis/leader-interval';
 import { RedisConnections } from '../redis/redis-connections';
 import { MetricsSnapshotsRepository } from './metrics-snapshots.repository';
-import { QueueStats } from './queue-stats';
+import { QueueCounts } from '../queues/queue-counts';
+import { queueLengths } from './queue-lengths';
 import { TaskStatsService } from './task-stats.service';
 
 /**
@@ -24,7 +25,7 @@ export class MetricsSnapshotWriter implements OnApplicationBootstrap, OnModuleDe
 
   constructor(
     private readonly stats: TaskStatsService,
-    private readonly queue: QueueStats,
+    private readonly queue: QueueCounts,
     private readonly snapshots: MetricsSnapshotsRepository,
     redis: RedisConnections,
     @Inject(observabilityConfig.KEY) config: ConfigType<typeof observabilityConfig>,
@@ -57,7 +58,7 @@ export class MetricsSnapshotWriter implements OnApplicationBootstrap, OnModuleDe
     const [day, latency, queue] = await Promise.all([
       this.stats.dayCounts(now),
       this.stats.latency(now),
-      this.queue.counts(),
+      this.queue.taskJobs().then(queueLengths),
     ]);
     await this.snapshots.insert({
       date: day.date,

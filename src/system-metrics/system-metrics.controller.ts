@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { API_KEY_SCHEME } from '../bootstrap/swagger';
+import { API_KEY_SCHEME } from '../auth/api-key-scheme';
 import { ApiErrors } from '../common/http/api-error.dto';
 import { MetricsHistoryQuery } from './metrics-history.query';
 import { MetricsHistoryService } from './metrics-history.service';

@@ -1,16 +1,19 @@
 import { Module } from '@nestjs/common';
-import { HealthModule } from '../health/health.module';
-import { LlmModule } from '../llm/llm.module';
-import { LlmProviderProbe } from './llm-provider-probe';
-import { MetricsHistoryService } from './metrics-history.service';
-import { SystemMetricsController } from './system-metrics.controller';
-import { SystemMetricsCoreModule } from './system-metrics-core.module';
-import { SystemMetricsService } from './system-metrics.service';
+import { MongooseModule } from '@nestjs/mongoose';
+import { QueuesModule } from '../queues/queues.module';
+import { TasksModule } from '../tasks/tasks.module';
+import { METRICS_SNAPSHOT_MODEL, MetricsSnapshotSchema } from './metrics-snapshot.schema';
+import { MetricsSnapshotsRepository } from './metrics-snapshots.repository';
+import { TaskStatsService } from './task-stats.service';
 
-/** API side: GET /v1/system/metrics and its history. */
+/** Mode-neutral: today's task figures, queue counts and the `system_metrics` collection. */
 @Module({
-  imports: [SystemMetricsCoreModule, HealthModule, LlmModule],
-  controllers: [SystemMetricsController],
-  providers: [SystemMetricsService, MetricsHistoryService, LlmProviderProbe],
+  imports: [
+    TasksModule,
+    QueuesModule,
+    MongooseModule.forFeature([{ name: METRICS_SNAPSHOT_MODEL, schema: MetricsSnapshotSchema }]),
+  ],
+  providers: [TaskStatsService, MetricsSnapshotsRepository],
+  exports: [TaskStatsService, QueuesModule, MetricsSnapshotsRepository],
 })
 export class SystemMetricsModule {}

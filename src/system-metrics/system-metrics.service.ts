@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DependencyProbe } from '../health/dependency-probe';
 import { API_VERSION } from '../tasks/task.views';
 import { LlmProviderProbe } from './llm-provider-probe';
-import { QueueStats } from './queue-stats';
+import { QueueCounts } from '../queues/queue-counts';
+import { queueLengths } from './queue-lengths';
 import type { SystemMetricsView } from './system-metrics.views';
 import { TaskStatsService } from './task-stats.service';
 
@@ -11,14 +12,14 @@ import { TaskStatsService } from './task-stats.service';
 export class SystemMetricsService {
   constructor(
     private readonly stats: TaskStatsService,
-    private readonly queue: QueueStats,
+    private readonly queue: QueueCounts,
     private readonly dependencies: DependencyProbe,
     private readonly llm: LlmProviderProbe,
   ) {}
 
   async current(now: Date = new Date()): Promise<SystemMetricsView> {
     const [queue, today, latency, cost, mongo, redis, llmProvider] = await Promise.all([
-      this.queue.counts(),
+      this.queue.taskJobs().then(queueLengths),
       this.stats.dayCounts(now),
       this.stats.latency(now),
       this.stats.cost(now),

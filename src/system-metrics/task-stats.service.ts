@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { type CostTotals, TasksRepository } from '../tasks/tasks.repository';
-import { addUtcDays, isoDate, utcDayStart } from '../usage/utc-calendar';
+import { addUtcDays, isoDate, utcDayStart } from '../common/utc-calendar';
 import { nearestRank } from './percentile';
 
 export interface DayCounts {

@@ -1,11 +1,12 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { SpanKind } from '@opentelemetry/api';
-import { type JobsOptions, Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import { queueConfig } from '../config';
-import { RedisConnections } from '../redis/redis-connections';
+import { TASK_QUEUE } from '../queues/queue-names';
 import { injectTraceContext, inSpan, type Traced } from '../tracing/spans';
-import { PROCESS_TASK_JOB, type ProcessTaskJob, TASK_QUEUE } from './task-queue';
+import { PROCESS_TASK_JOB, type ProcessTaskJob } from './task-queue';
 import { QueueUnavailableError } from './tasks.errors';
 
 /** How long an enqueue may wait for Redis before the request is refused. */
@@ -23,20 +24,13 @@ export type TaskJobState =
 
 /** The one place that decides job options for task jobs (id, attempts, backoff, retention). */
 @Injectable()
-export class TaskQueueProducer implements OnModuleDestroy {
-  readonly queue: Queue<ProcessTaskJob>;
+export class TaskQueueProducer {
   private readonly jobOptions: JobsOptions;
 
   constructor(
-    redis: RedisConnections,
+    @InjectQueue(TASK_QUEUE) private readonly queue: Queue<ProcessTaskJob>,
     @Inject(queueConfig.KEY) config: ConfigType<typeof queueConfig>,
   ) {
-    // No offline queue: with Redis away, an enqueue fails at once instead of hanging the request.
-    this.queue = new Queue<ProcessTaskJob>(TASK_QUEUE, {
-      connection: redis.createForQueue('queue', { enableOfflineQueue: false }),
-      prefix: redis.queuePrefix,
-    });
-    this.queue.on('error', () => undefined); // connection errors are logged by RedisConnections
     this.jobOptions = {
       attempts: config.maxRetries + 1,
       backoff: { type: 'exponential', delay: config.retryBackoffMs },
@@ -111,9 +105,5 @@ export class TaskQueueProducer implements OnModuleDestroy {
       if (state === 'completed' || state === 'failed') await job.remove();
     }
     await this.enqueue(taskId);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.queue.close();
   }
 }

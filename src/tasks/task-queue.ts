@@ -1,5 +1,4 @@
-/** The queue every task goes through, and its one job type. */
-export const TASK_QUEUE = 'agent_tasks';
+/** The one job type of the `agent_tasks` queue (TASK_QUEUE). */
 export const PROCESS_TASK_JOB = 'process_task';
 
 export interface ProcessTaskJob {

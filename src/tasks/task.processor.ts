@@ -1,61 +1,39 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SpanKind } from '@opentelemetry/api';
-import { type Job, UnrecoverableError, type Worker } from 'bullmq';
-import { queueConfig } from '../config';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { isRetryable } from '../common/errors';
-import { createQueueWorker } from '../redis/queue-worker';
-import { RedisConnections } from '../redis/redis-connections';
+import { TASK_QUEUE } from '../queues/queue-names';
 import { extractTraceContext, inSpan, type Traced } from '../tracing/spans';
-import { type ProcessTaskJob, TASK_QUEUE } from './task-queue';
-import { TaskRunner } from './task-runner.service';
+import type { ProcessTaskJob } from './task-queue';
 import { TaskLifecycle } from './task-lifecycle';
+import { TaskRunner } from './task-runner.service';
 import { TasksRepository } from './tasks.repository';
 
 /**
- * The BullMQ worker of the `agent_tasks` queue (worker side only). Its options come from
- * injected config: concurrency, and the lock/stalled settings that hand the job of a worker that
- * died to another one. On shutdown it stops taking jobs and waits for the active ones.
+ * The worker of the `agent_tasks` queue (worker side only: TasksWorkerModule provides it with
+ * its options from config, see configuredProcessor). Concurrency and the lock/stalled settings
+ * that hand the job of a worker that died to another one come from QUEUE_* config. On shutdown
+ * it stops taking jobs and waits for the active ones, before the connections they need close.
  */
-@Injectable()
-export class TaskProcessor implements OnApplicationBootstrap, OnModuleDestroy {
+@Processor(TASK_QUEUE)
+export class TaskProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('TaskProcessor');
-  private worker?: Worker<ProcessTaskJob>;
 
   constructor(
     private readonly runner: TaskRunner,
     private readonly tasks: TasksRepository,
     private readonly lifecycle: TaskLifecycle,
-    private readonly redis: RedisConnections,
-    @Inject(queueConfig.KEY) private readonly config: ConfigType<typeof queueConfig>,
-  ) {}
+  ) {
+    super();
+  }
 
   onApplicationBootstrap(): void {
-    this.worker = createQueueWorker<ProcessTaskJob>(this.redis, {
-      queue: TASK_QUEUE,
-      connectionName: 'worker',
-      settings: {
-        concurrency: this.config.concurrency,
-        lockDuration: this.config.lockDurationMs,
-        stalledInterval: this.config.stalledIntervalMs,
-        maxStalledCount: this.config.maxStalledCount,
-      },
-      process: (job) => this.process(job),
-      onFailed: (job, err) => this.onFailed(job, err),
-      logger: this.logger,
-      errorMessage: 'Worker error',
-    });
-    this.logger.log(`Processing ${TASK_QUEUE} with concurrency ${this.config.concurrency}`);
+    this.logger.log(`Processing ${TASK_QUEUE} with concurrency ${this.worker.concurrency}`);
   }
 
   /** Runs the attempt in a CONSUMER span, a child of the enqueueing request's span. */
-  private process(job: Job<ProcessTaskJob>): Promise<void> {
+  process(job: Job<ProcessTaskJob>): Promise<void> {
     const taskId = job.data.task_id;
     const attempt = job.attemptsMade + 1;
     const attributes = {
@@ -95,7 +73,8 @@ export class TaskProcessor implements OnApplicationBootstrap, OnModuleDestroy {
    * recorded here, once the job has no attempts left, with the same ending as any failure: the
    * final event, the webhook, the business log and the count in `tasks_total`.
    */
-  private async onFailed(job: Job<ProcessTaskJob> | undefined, err: Error): Promise<void> {
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job<ProcessTaskJob> | undefined, err: Error): Promise<void> {
     if (!job) return;
     const finalAttempt =
       job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError;
@@ -122,7 +101,13 @@ export class TaskProcessor implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  @OnWorkerEvent('error')
+  onError(err: Error): void {
+    this.logger.warn({ err, msg: 'Worker error' });
+  }
+
+  /** Before MongoDB and Redis close: the active jobs need them to finish. */
   async onModuleDestroy(): Promise<void> {
-    await this.worker?.close();
+    await this.worker.close();
   }
 }

@@ -21,7 +21,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentAuth, type RequestAuth } from '../auth';
-import { API_KEY_SCHEME } from '../bootstrap/swagger';
+import { API_KEY_SCHEME } from '../auth/api-key-scheme';
 import { ValidationError } from '../common/errors';
 import { ApiErrors } from '../common/http/api-error.dto';
 import { setPagingHeaders } from '../common/http/paging-headers';

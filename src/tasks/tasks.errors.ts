@@ -33,10 +33,3 @@ export class IdempotencyConflictError extends AppError {
     );
   }
 }
-
-/** The task was cancelled while it ran; not an error of the task itself. */
-export class TaskCancelledError extends AppError {
-  constructor() {
-    super('CANCELLED', 'The task was cancelled.');
-  }
-}

@@ -4,8 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { AgentRegistry } from '../agents/agent-registry';
 import { ValidationError } from '../common/errors';
 import { codePointLength } from '../common/text/code-points';
-import { tasksConfig, webhooksConfig } from '../config';
-import { webhookUrlProblem } from '../webhooks/webhook-url';
+import { tasksConfig } from '../config';
 import { BusinessLog } from '../business-logs/business-log.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { AgentRunsRepository } from './agent-runs.repository';
@@ -19,6 +18,7 @@ import { TaskLifecycle } from './task-lifecycle';
 import { TaskQueueProducer } from './task-queue.producer';
 import { TaskAlreadyFinishedError, TaskNotFoundError } from './tasks.errors';
 import { TasksRepository } from './tasks.repository';
+import { WebhookTargets } from './webhook-targets';
 import {
   type ExecuteTaskResponse,
   type TaskDetailView,
@@ -51,7 +51,7 @@ export class TasksService {
     private readonly registry: AgentRegistry,
     private readonly businessLog: BusinessLog,
     @Inject(tasksConfig.KEY) private readonly config: ConfigType<typeof tasksConfig>,
-    @Inject(webhooksConfig.KEY) private readonly webhooks: ConfigType<typeof webhooksConfig>,
+    private readonly webhookTargets: WebhookTargets,
   ) {}
 
   /**
@@ -85,9 +85,7 @@ export class TasksService {
   private async validate(dto: CreateTaskDto): Promise<void> {
     const details = [];
     if (dto.webhook_url !== undefined) {
-      const problem = this.webhooks.secret
-        ? await webhookUrlProblem(dto.webhook_url, this.webhooks.allowPrivate)
-        : 'webhooks are not enabled on this server (WEBHOOK_SECRET is not set)';
+      const problem = await this.webhookTargets.problem(dto.webhook_url);
       if (problem) details.push({ field: 'webhook_url', message: problem });
     }
     if (codePointLength(dto.task) > this.config.maxTaskChars) {

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentAuth, type RequestAuth } from '../auth';
-import { API_KEY_SCHEME } from '../bootstrap/swagger';
+import { API_KEY_SCHEME } from '../auth/api-key-scheme';
 import { ApiErrors } from '../common/http/api-error.dto';
 import { UsageQuery } from './usage.query';
 import { UsageService } from './usage.service';

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TasksCoreModule } from '../tasks/tasks-core.module';
+import { TasksModule } from '../tasks/tasks.module';
 import { UsageController } from './usage.controller';
 import { UsageService } from './usage.service';
 
 /** GET /v1/usage (API side). */
 @Module({
-  imports: [TasksCoreModule],
+  imports: [TasksModule],
   controllers: [UsageController],
   providers: [UsageService],
 })

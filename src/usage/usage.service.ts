@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type FieldError, ValidationError } from '../common/errors';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { parseIsoDate } from '../common/time/strict-dates';
-import { addUtcDays, isoDate, utcDayStart, utcDaysBetween } from './utc-calendar';
+import { addUtcDays, isoDate, utcDayStart, utcDaysBetween } from '../common/utc-calendar';
 import type { UsageDay, UsageFigures, UsageReport } from './usage.views';
 
 /** The longest range one report covers, in days (a leap year). */

@@ -1,3 +1,4 @@
+import { InjectQueue } from '@nestjs/bullmq';
 import {
   Inject,
   Injectable,
@@ -6,12 +7,12 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { webhooksConfig } from '../config';
-import { RedisConnections } from '../redis/redis-connections';
+import { WEBHOOK_QUEUE } from '../queues/queue-names';
 import { type TaskFinished, TaskFinishedSignal } from '../events/task-finished.signal';
 
-export const WEBHOOK_QUEUE = 'webhooks';
+/** The one job type of the `webhooks` queue (WEBHOOK_QUEUE). */
 export const DELIVER_WEBHOOK_JOB = 'deliver_webhook';
 
 export interface DeliverWebhookJob {
@@ -25,20 +26,13 @@ export interface DeliverWebhookJob {
 @Injectable()
 export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Webhooks');
-  readonly queue: Queue<DeliverWebhookJob>;
   private unsubscribe?: () => void;
 
   constructor(
-    redis: RedisConnections,
+    @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue<DeliverWebhookJob>,
     private readonly finished: TaskFinishedSignal,
     @Inject(webhooksConfig.KEY) private readonly config: ConfigType<typeof webhooksConfig>,
-  ) {
-    this.queue = new Queue<DeliverWebhookJob>(WEBHOOK_QUEUE, {
-      connection: redis.createForQueue('webhook-queue', { enableOfflineQueue: false }),
-      prefix: redis.queuePrefix,
-    });
-    this.queue.on('error', () => undefined); // connection errors are logged by RedisConnections
-  }
+  ) {}
 
   onModuleInit(): void {
     this.unsubscribe = this.finished.on((finished) => this.onFinished(finished));
@@ -64,8 +58,7 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  onModuleDestroy(): void {
     this.unsubscribe?.();
-    await this.queue.close();
   }
 }

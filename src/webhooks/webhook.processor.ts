@@ -1,51 +1,39 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import type { Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import { webhooksConfig } from '../config';
 import { AppMetrics } from '../metrics/app-metrics';
-import { createQueueWorker } from '../redis/queue-worker';
-import { RedisConnections } from '../redis/redis-connections';
+import { WEBHOOK_QUEUE } from '../queues/queue-names';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { webhookPayload } from './webhook-payload';
 import { webhookHeaders } from './webhook-signature';
-import { type DeliverWebhookJob, WEBHOOK_QUEUE } from './webhook-queue';
+import type { DeliverWebhookJob } from './webhook-queue';
 import { webhookUrlProblem } from './webhook-url';
 
 /** A receiver's answer we will not retry: it refused the request itself. */
 class WebhookRejected extends Error {}
 
 /**
- * Delivers completion webhooks (worker side): POSTs the signed summary, records every attempt on
- * the task, and lets BullMQ retry with backoff until WEBHOOK_MAX_ATTEMPTS. The target is checked
- * again at delivery time, so a host that starts resolving to a private address is refused.
+ * Delivers completion webhooks (worker side; WebhooksWorkerModule provides it): POSTs the signed
+ * summary, records every attempt on the task, and lets BullMQ retry with backoff until
+ * WEBHOOK_MAX_ATTEMPTS. The target is checked again at delivery time, so a host that starts
+ * resolving to a private address is refused.
  */
-@Injectable()
-export class WebhookProcessor implements OnApplicationBootstrap, OnModuleDestroy {
+@Processor(WEBHOOK_QUEUE)
+export class WebhookProcessor extends WorkerHost implements OnModuleDestroy {
   private readonly logger = new Logger('Webhooks');
-  private worker?: Worker<DeliverWebhookJob>;
 
   constructor(
     private readonly tasks: TasksRepository,
-    private readonly redis: RedisConnections,
     private readonly metrics: AppMetrics,
     @Inject(webhooksConfig.KEY) private readonly config: ConfigType<typeof webhooksConfig>,
-  ) {}
+  ) {
+    super();
+  }
 
-  onApplicationBootstrap(): void {
-    this.worker = createQueueWorker<DeliverWebhookJob>(this.redis, {
-      queue: WEBHOOK_QUEUE,
-      connectionName: 'webhook-worker',
-      settings: { concurrency: 10 },
-      process: (job) => this.deliver(job),
-      logger: this.logger,
-      errorMessage: 'Webhook worker error',
-    });
+  process(job: Job<DeliverWebhookJob>): Promise<void> {
+    return this.deliver(job);
   }
 
   private async deliver(job: Job<DeliverWebhookJob>): Promise<void> {
@@ -111,7 +99,12 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnModuleDestroy
     });
   }
 
+  @OnWorkerEvent('error')
+  onError(err: Error): void {
+    this.logger.warn({ err, msg: 'Webhook worker error' });
+  }
+
   async onModuleDestroy(): Promise<void> {
-    await this.worker?.close();
+    await this.worker.close();
   }
 }

@@ -4,7 +4,9 @@ import { createTestApp, type TestApp, waitFor } from '@agent-orchestrator/testin
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { QueueJobsCollector } from '../../src/metrics/queue-jobs.collector';
-import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { TASK_QUEUE } from '../../src/queues/queue-names';
 import { TaskReconciler } from '../../src/tasks/task-reconciler.service';
 import { type Pipeline, startPipeline, waitForStatus } from '../tasks/pipeline-fixture';
 import { PrometheusText } from './prometheus-text';
@@ -171,7 +173,7 @@ describe('GET /metrics (Prometheus) in the API and the worker', () => {
       return (await scrape(t)).value('agent_orchestrator_queue_jobs', { state: 'completed' }) >= 1;
     }, 'agent_orchestrator_queue_jobs to show the completed job');
     // Without tracing the job carries no trace context: the task id, and that it began its session.
-    const job = await t.app.get(TaskQueueProducer).queue.getJob(task.task_id);
+    const job = await t.app.get<Queue>(getQueueToken(TASK_QUEUE)).getJob(task.task_id);
     expect(job?.data).toEqual({ task_id: task.task_id, new_session: true });
   });
 

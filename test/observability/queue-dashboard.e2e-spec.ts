@@ -2,7 +2,9 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import { createTestApp, type TestApp, waitFor } from '@agent-orchestrator/testing';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
-import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { TASK_QUEUE } from '../../src/queues/queue-names';
 
 const ADMIN_KEY = 'dashboard-admin-key';
 const USER_KEY = 'dashboard-user-key';
@@ -58,7 +60,7 @@ describe('queue dashboard (Bull Board) at /admin/queues', () => {
       .send({ task: 'Write a Python hello world' })
       .expect(200);
     const taskId = accepted.body.task_id as string;
-    const queue = t.app.get(TaskQueueProducer).queue;
+    const queue = t.app.get<Queue>(getQueueToken(TASK_QUEUE));
     await waitFor(async () => (await queue.getJob(taskId))?.failedReason, 'the job to fail');
     const failed = await db
       .collection('tasks')

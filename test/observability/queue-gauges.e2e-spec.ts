@@ -7,7 +7,9 @@ import {
 } from '@agent-orchestrator/testing';
 import request from 'supertest';
 import { QueueJobsCollector } from '../../src/metrics/queue-jobs.collector';
-import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { TASK_QUEUE } from '../../src/queues/queue-names';
 import { PROCESS_TASK_JOB } from '../../src/tasks/task-queue';
 import { PrometheusText } from './prometheus-text';
 
@@ -37,7 +39,7 @@ describe('queue gauges, read from Redis in the background', () => {
     new PrometheusText((await request(t.app.getHttpServer()).get('/metrics').expect(200)).text);
 
   it('reports the jobs waiting and how long the oldest of them has waited', async () => {
-    const queue = t.app.get(TaskQueueProducer).queue;
+    const queue = t.app.get<Queue>(getQueueToken(TASK_QUEUE));
     await queue.add(PROCESS_TASK_JOB, { task_id: 'old' }, { timestamp: Date.now() - 10 * MINUTE });
     await queue.add(PROCESS_TASK_JOB, { task_id: 'new' });
     await t.app.get(QueueJobsCollector).refresh();

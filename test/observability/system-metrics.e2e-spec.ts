@@ -8,7 +8,9 @@ import {
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { MetricsSnapshotWriter } from '../../src/system-metrics/metrics-snapshot.writer';
-import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { TASK_QUEUE } from '../../src/queues/queue-names';
 import { DAY, MINUTE, seedTasks, type SeedTask, todayAt } from './seed-tasks';
 
 /** Unset so a configured developer machine does not change what the tests see. */
@@ -85,7 +87,7 @@ describe('GET /v1/system/metrics and its history', () => {
     db = t.app.get<Connection>(getConnectionToken());
     await seedTasks(db, seededDay());
     // Jobs nobody consumes (mode api has no worker): three waiting, one waiting for a retry.
-    const queue = t.app.get(TaskQueueProducer).queue;
+    const queue = t.app.get<Queue>(getQueueToken(TASK_QUEUE));
     for (const id of ['job-1', 'job-2', 'job-3']) {
       await queue.add('process_task', { task_id: id }, { jobId: id });
     }

@@ -12,7 +12,9 @@ import {
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { AppProcesses, settledAudit, waitUntilFinished } from '../../libs/testing/src/reliability';
-import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { TASK_QUEUE } from '../../src/queues/queue-names';
 import { processBackends, submitWithFirstHeld } from './chaos-fixture';
 
 const WORKER_ENV = {
@@ -101,7 +103,7 @@ describe('MongoDB lost mid-run', () => {
       ]);
       expect((await fetch(`${worker.base}/health`)).status).toBe(503);
       // Down long enough for jobs to use up their attempts.
-      const queue = api.app.get(TaskQueueProducer).queue;
+      const queue = api.app.get<Queue>(getQueueToken(TASK_QUEUE));
       await waitFor(
         async () => (await queue.getFailedCount()) > 0,
         'jobs to fail for good',

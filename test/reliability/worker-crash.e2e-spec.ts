@@ -17,7 +17,9 @@ import {
   waitUntilFinished,
 } from '../../libs/testing/src/reliability';
 import { RedisConnections } from '../../src/redis/redis-connections';
-import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { TASK_QUEUE } from '../../src/queues/queue-names';
 import { chaosTaskText, processBackends, sleep } from './chaos-fixture';
 
 const TASKS = 100;
@@ -70,7 +72,7 @@ describe('workers SIGKILLed mid-task', () => {
       ...servers.env,
       ...WORKER_ENV,
     });
-    const queue = api.app.get(TaskQueueProducer).queue;
+    const queue = api.app.get<Queue>(getQueueToken(TASK_QUEUE));
     try {
       // Each slot holds a worker; `up` is set once it answers its health check.
       const slots = Array.from({ length: WORKERS }, () => startSlot(processes));

@@ -7,7 +7,9 @@ import {
   testBackends,
 } from '@agent-orchestrator/testing';
 import request from 'supertest';
-import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { TASK_QUEUE } from '../../src/queues/queue-names';
 import { FAST_RETRY_ENV, waitForStatus } from './pipeline-fixture';
 
 /** The messages an agent call sent the LLM, as one string per message. */
@@ -52,7 +54,7 @@ describe('session history is what came before the task', () => {
       .expect(200);
 
     // Only the task that started the session is marked so: its worker skips the history read.
-    const queue = api.app.get(TaskQueueProducer).queue;
+    const queue = api.app.get<Queue>(getQueueToken(TASK_QUEUE));
     expect((await queue.getJob(first.body.task_id as string))?.data.new_session).toBe(true);
     expect((await queue.getJob(followUp.body.task_id as string))?.data.new_session).toBeUndefined();
 

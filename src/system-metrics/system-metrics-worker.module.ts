@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { MetricsSnapshotWriter } from './metrics-snapshot.writer';
-import { SystemMetricsCoreModule } from './system-metrics-core.module';
+import { SystemMetricsModule } from './system-metrics.module';
 
 /** Worker side: the periodic `system_metrics` snapshot. */
 @Module({
-  imports: [SystemMetricsCoreModule],
+  imports: [SystemMetricsModule],
   providers: [MetricsSnapshotWriter],
   exports: [MetricsSnapshotWriter],
 })
-export class MetricsRollupModule {}
+export class SystemMetricsWorkerModule {}
