@@ -1,9 +1,16 @@
+import type { Server } from 'node:http';
 import type { INestApplication, LoggerService } from '@nestjs/common';
+import { SseStreams } from '../events/sse-streams';
+
+/** The last line an open event stream gets when its process stops. */
+export const SHUTDOWN_COMMENT = 'server shutting down: reconnect with Last-Event-ID to resume';
 
 /**
- * On SIGTERM/SIGINT: stop accepting connections, let in-flight requests (and, in the worker,
- * active jobs) finish, close MongoDB and Redis, then exit 0. If that takes longer than
- * SHUTDOWN_TIMEOUT_MS the process exits 1 so the orchestrator sees an unclean stop.
+ * On SIGTERM/SIGINT: stop accepting connections, end every open event stream with a last comment
+ * (EventSource reconnects, to another replica, with its Last-Event-ID), let in-flight requests
+ * finish, then close the app: active jobs finish in the worker, MongoDB and Redis close, and the
+ * process exits 0. An open stream would otherwise hold the server open until the timeout. If it
+ * takes longer than SHUTDOWN_TIMEOUT_MS the process exits 1 so the orchestrator sees it.
  */
 export function installGracefulShutdown(
   app: INestApplication,
@@ -26,8 +33,14 @@ export function installGracefulShutdown(
       process.exit(1);
     }, options.timeoutMs);
     timer.unref();
-    void app
-      .close()
+    const server = app.getHttpServer() as Server;
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    app.get(SseStreams, { strict: false }).endAll(SHUTDOWN_COMMENT);
+    // The ended streams' connections go idle once their last bytes are out; close them then
+    // rather than after the keep-alive timeout.
+    setTimeout(() => server.closeIdleConnections(), 200).unref();
+    void drained
+      .then(() => app.close())
       .then(() => options.afterClose())
       .then(
         () => {

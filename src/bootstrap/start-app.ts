@@ -32,7 +32,8 @@ export async function startApp(
       msg: `Listening on port ${port} in mode ${mode}`,
       port,
       version: APP_VERSION,
-      settings: settingsSnapshot(env),
+      // The mode this process runs in, whether it came from --mode or APP_MODE.
+      settings: settingsSnapshot({ ...env, APP_MODE: mode }),
     },
     'Bootstrap',
   );

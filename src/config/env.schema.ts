@@ -296,6 +296,11 @@ export const ENV_SCHEMA = {
     .default(10000)
     .describe('Approximate cap on the events kept per task (streamed text is coalesced first).'),
   SSE_HEARTBEAT_MS: int(100).default(15000).describe('Interval of SSE heartbeat comments.'),
+  SSE_MAX_STREAMS_PER_KEY: int(1)
+    .default(100)
+    .describe(
+      'Event streams one API key may hold open on one api process; one more is refused with 429.',
+    ),
   WEBHOOK_SECRET: optional(
     z.string().min(16, { error: 'must be at least 16 characters' }),
   ).describe(

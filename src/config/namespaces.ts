@@ -105,6 +105,7 @@ export const eventsConfig = registerAs('events', () => {
     ttlS: env.TASK_EVENTS_TTL_S,
     maxLen: env.TASK_EVENTS_MAX_LEN,
     heartbeatMs: env.SSE_HEARTBEAT_MS,
+    maxStreamsPerKey: env.SSE_MAX_STREAMS_PER_KEY,
   };
 });
 

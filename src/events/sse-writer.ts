@@ -1,10 +1,12 @@
 import type { Response } from 'express';
 import type { TaskEvent } from './task-event';
+import { closingId, isFinal } from './task-event-stream';
 
 /**
  * Writes one Server-Sent Events response. Status events are unnamed messages (so
  * `EventSource.onmessage` sees them, as the spec's example expects); every other type is a named
- * event. Every event carries its stream entry id for `Last-Event-ID`.
+ * event. Every event carries its stream entry id for `Last-Event-ID`; the final status event
+ * carries its closingId.
  */
 export class SseWriter {
   constructor(private readonly res: Response) {}
@@ -24,7 +26,8 @@ export class SseWriter {
     const payload =
       type === 'status' ? { task_id, status, ...data, seq, at } : { task_id, ...data, seq, at };
     const name = type === 'status' ? '' : `event: ${type}\n`;
-    this.res.write(`id: ${id}\n${name}data: ${JSON.stringify(payload)}\n\n`);
+    const sentId = isFinal(event) ? closingId(id) : id;
+    this.res.write(`id: ${sentId}\n${name}data: ${JSON.stringify(payload)}\n\n`);
   }
 
   /** An SSE comment line: clients ignore it, proxies see traffic. */

@@ -8,17 +8,21 @@ import { SseStreams } from './sse-streams';
 import { SseWriter } from './sse-writer';
 import { type StreamedTask, StreamedTasks, type StreamedTaskStatus } from './streamed-tasks';
 import { finalStatusEvent, isFinalStatus, type TaskEvent } from './task-event';
+import { TooManyStreamsError } from './events.errors';
 import {
+  closingId,
   compareStreamIds,
   decodeEntry,
   isFinal,
-  STREAM_ID,
+  isValidStreamId,
   type StoredTaskEvent,
   taskStreamKey,
 } from './task-event-stream';
 import { TaskStreamFollower } from './task-stream-follower';
 
 const REPLAY_BATCH = 500;
+/** How many entries from a stream's end are searched for its final event (normally the last). */
+const FINAL_SEARCH = 20;
 /** Whose streams these are with auth off. */
 const ANONYMOUS = 'anonymous';
 const CLIENT_RETRY_MS = 2000;
@@ -27,8 +31,11 @@ const FINAL_EVENT_GRACE_MS = 10_000;
 
 /**
  * One SSE subscription: replays the task's stored events (all, or after Last-Event-ID), then
- * follows new ones with no gap and no duplicate, and closes after the final status. For a
- * finished task whose stream has expired it sends one status event built from MongoDB.
+ * follows new ones with no gap and no duplicate, and closes after the final status. Every way in
+ * ends: for a finished task whose stream has expired it sends one status event built from
+ * MongoDB; an id at or past a finished task's final event gets that event again; the reconnect
+ * after the final event answers 204, so EventSource stops. Everything that refuses a stream
+ * (422 id, 404 task, 429 too many streams of the key) answers before any stream byte.
  */
 @Injectable()
 export class TaskEventStreamService {
@@ -49,27 +56,32 @@ export class TaskEventStreamService {
     owner: string | null,
     lastEventId?: string,
   ): Promise<void> {
-    if (lastEventId !== undefined && !STREAM_ID.test(lastEventId)) {
+    if (lastEventId !== undefined && !isValidStreamId(lastEventId)) {
       throw new ValidationError([
         {
           field: 'Last-Event-ID',
-          message: 'Last-Event-ID must be an event id such as 1712345678901-0',
+          message:
+            'Last-Event-ID must be an event id such as 1712345678901-0 (each part at most 18446744073709551615)',
         },
       ]);
     }
     const task = await this.tasks.find(taskId, owner);
-    let after = lastEventId;
-    if (lastEventId !== undefined) {
-      const tail = await this.lastEntry(taskId);
-      if (tail && compareStreamIds(lastEventId, tail.id) >= 0) {
-        // The client has the final event already: 204 tells EventSource to stop reconnecting.
-        if (isFinal(tail.event)) {
-          res.status(204).end();
-          return;
-        }
-        // An id past the newest event (not one we sent): resume from what exists.
-        after = tail.id;
+    const streamOwner = owner ?? ANONYMOUS;
+    if (this.streams.countOf(streamOwner) >= this.config.maxStreamsPerKey) {
+      throw new TooManyStreamsError(this.config.maxStreamsPerKey);
+    }
+    // A finished task and an id at or past its final event: the client has (or can only get)
+    // the final event, so it gets it once more and the stream closes, or, if the final event is
+    // what it reconnects after, 204 No Content, which makes EventSource stop reconnecting.
+    let finalEntry: StoredTaskEvent | undefined;
+    if (lastEventId !== undefined && isFinalStatus(task.status)) {
+      finalEntry = await this.finalEntry(taskId);
+      const closing = closingId(finalEntry?.id ?? '0-0');
+      if (lastEventId === closing) {
+        res.status(204).end();
+        return;
       }
+      if (!finalEntry || compareStreamIds(lastEventId, finalEntry.id) < 0) finalEntry = undefined;
     }
 
     const sse = new SseWriter(res);
@@ -87,18 +99,24 @@ export class TaskEventStreamService {
       sse.end();
     };
     req.on('close', () => close());
-    unregister = this.streams.add({ owner: owner ?? ANONYMOUS, end: close });
+    unregister = this.streams.add({ owner: streamOwner, end: close });
     sse.open(CLIENT_RETRY_MS);
 
+    if (finalEntry) {
+      sse.event(finalEntry.id, finalEntry.event);
+      return close();
+    }
     try {
-      const replay = await this.replay(taskId, after ?? '-', sse, () => closed);
+      const replay = await this.replay(taskId, lastEventId ?? '-', sse, () => closed);
       if (closed) return;
       if (replay.final) return close();
       if (replay.lastId === undefined && isFinalStatus(task.status)) {
         // The stream has expired: what is left of the task is in MongoDB.
         if (!(await this.streamExists(taskId))) return this.closeWithStoredStatus(sse, task, close);
       }
-      unfollow = this.follower.follow(taskId, replay.lastId ?? after ?? '0-0', (events) => {
+      const from = replay.lastId ?? (await this.followFrom(taskId, lastEventId));
+      if (closed) return;
+      unfollow = this.follower.follow(taskId, from, (events) => {
         for (const { id, event } of events) {
           if (closed) return;
           sse.event(id, event);
@@ -141,6 +159,29 @@ export class TaskEventStreamService {
       if (entries.length < REPLAY_BATCH || isClosed()) return { lastId, final: false };
       start = `(${lastId}`;
     }
+  }
+
+  /** The task's final status event, from the end of its stream (nothing follows it). */
+  private async finalEntry(taskId: string): Promise<StoredTaskEvent | undefined> {
+    const tail = (await this.redis.commands.xrevrange(
+      taskStreamKey(taskId),
+      '+',
+      '-',
+      'COUNT',
+      FINAL_SEARCH,
+    )) as [string, string[]][];
+    return tail.map(([id, fields]) => decodeEntry(id, fields)).find((e) => e && isFinal(e.event));
+  }
+
+  /**
+   * Where following starts when the replay found nothing after `lastEventId`: there, unless it
+   * is past the stream's last entry (a client's id from elsewhere); then from that entry, so no
+   * event appended from now on is skipped.
+   */
+  private async followFrom(taskId: string, lastEventId: string | undefined): Promise<string> {
+    if (lastEventId === undefined) return '0-0';
+    const lastId = (await this.lastEntry(taskId))?.id ?? '0-0';
+    return compareStreamIds(lastEventId, lastId) > 0 ? lastId : lastEventId;
   }
 
   /** The newest event of the task's stream, if the stream exists. */

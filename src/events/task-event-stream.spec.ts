@@ -1,4 +1,4 @@
-import { compareStreamIds } from './task-event-stream';
+import { closingId, compareStreamIds, isValidStreamId } from './task-event-stream';
 
 describe('compareStreamIds', () => {
   it('orders by the millisecond part numerically, not as text', () => {
@@ -39,5 +39,29 @@ describe('compareStreamIds', () => {
       const b = Math.random() < 0.3 ? `${a.split('-')[0]}-${part()}` : `${part()}-${part()}`;
       expect(compareStreamIds(a, b)).toBe(reference(a, b));
     }
+  });
+});
+
+describe('isValidStreamId', () => {
+  it('accepts <ms>-<n> with each part up to 2^64 - 1', () => {
+    expect(isValidStreamId('1712345678901-0')).toBe(true);
+    expect(isValidStreamId('18446744073709551615-18446744073709551615')).toBe(true);
+    expect(isValidStreamId('0018446744073709551615-0')).toBe(false); // 22 digits
+  });
+
+  it('refuses a part Redis cannot hold, and anything that is not an id', () => {
+    expect(isValidStreamId('99999999999999999999-0')).toBe(false);
+    expect(isValidStreamId('1-18446744073709551616')).toBe(false);
+    expect(isValidStreamId('1712345678901')).toBe(false);
+    expect(isValidStreamId('abc-1')).toBe(false);
+  });
+});
+
+describe('closingId', () => {
+  it('is the id just after the final entry, in the same millisecond', () => {
+    expect(closingId('1712345678901-0')).toBe('1712345678901-1');
+    expect(closingId('0-0')).toBe('0-1');
+    expect(closingId('5-18446744073709551614')).toBe('5-18446744073709551615');
+    expect(compareStreamIds(closingId('9-41'), '9-41')).toBe(1);
   });
 });

@@ -20,12 +20,33 @@ export interface StoredTaskEvent {
   event: TaskEvent;
 }
 
+/** The shape of a stream entry id, `<ms>-<n>`; isValidStreamId also checks each part's range. */
+export const STREAM_ID = /^[0-9]{1,20}-[0-9]{1,20}$/;
+
+/** The largest part of a Redis stream id: each part is an unsigned 64-bit integer. */
+const MAX_ID_PART = '18446744073709551615';
+
+/** Whether `id` is a stream id Redis accepts: `<ms>-<n>`, each part at most 2^64 − 1. */
+export function isValidStreamId(id: string): boolean {
+  if (!STREAM_ID.test(id)) return false;
+  const dash = id.indexOf('-');
+  return (
+    compareDigits(id.slice(0, dash), MAX_ID_PART) <= 0 &&
+    compareDigits(id.slice(dash + 1), MAX_ID_PART) <= 0
+  );
+}
+
 /**
- * A stream entry id, `<ms>-<n>`; anything else is refused before it reaches Redis. At most 19
- * digits a part, so every id the pattern admits is one Redis can parse (each part is a 64-bit
- * unsigned integer: 20 nines would make XRANGE fail).
+ * The SSE id a final status event is sent with: its entry id's successor (`<ms>-<n+1>`), which
+ * no entry of the finished stream has. A client that got the final event reconnects with it and
+ * is answered 204 (EventSource then stops); any other id at or past the final event gets the
+ * final event again, under this id.
  */
-export const STREAM_ID = /^[0-9]{1,19}-[0-9]{1,19}$/;
+export function closingId(finalEntryId: string): string {
+  const dash = finalEntryId.indexOf('-');
+  const seq = BigInt(finalEntryId.slice(dash + 1)) + 1n;
+  return `${finalEntryId.slice(0, dash)}-${seq}`;
+}
 
 /** Decodes XRANGE/XREAD field lists (`['e', json]`). Entries that are not ours are skipped. */
 export function decodeEntry(id: string, fields: string[]): StoredTaskEvent | undefined {

@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
 import {
   ApiHeader,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
@@ -28,6 +29,7 @@ export class TaskEventsController {
     description:
       'Status changes are unnamed messages (`onmessage`); `routing`, `agent_started`, `agent_finished`, `delta` and `usage` are named events. ' +
       'Every event has an id: reconnect with Last-Event-ID (EventSource does it) to get exactly what you missed. ' +
+      'After the final status the reconnect answers 204, so EventSource stops; at most SSE_MAX_STREAMS_PER_KEY streams per key are open at once (429 beyond). ' +
       'EventSource cannot send headers, so this endpoint also takes the key as `?api_key=`.',
   })
   @ApiProduces('text/event-stream')
@@ -51,7 +53,11 @@ export class TaskEventsController {
       },
     },
   })
-  @ApiErrors('HTTP_ERROR', 'TASK_NOT_FOUND', 'VALIDATION_ERROR')
+  @ApiNoContentResponse({
+    description:
+      "The task is finished and Last-Event-ID is its final event's: nothing more will come (EventSource stops reconnecting).",
+  })
+  @ApiErrors('HTTP_ERROR', 'TASK_NOT_FOUND', 'VALIDATION_ERROR', 'RATE_LIMIT_EXCEEDED')
   events(
     @Param('task_id') taskId: string,
     @Headers('last-event-id') lastEventHeader: string | undefined,

@@ -47,7 +47,8 @@ export class QueueJobsCollector implements OnApplicationBootstrap, OnApplication
       this.counts.oldestWaitingSeconds(),
     ]);
     // Redis is away: keep the last values (its connection errors are logged elsewhere).
-    if (counts) for (const state of QUEUE_JOB_STATES) this.metrics.queueJobs.set({ state }, counts[state]);
+    if (counts)
+      for (const state of QUEUE_JOB_STATES) this.metrics.queueJobs.set({ state }, counts[state]);
     if (oldest !== null) this.metrics.queueOldestWaiting.set(oldest);
   }
 }

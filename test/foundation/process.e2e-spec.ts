@@ -57,7 +57,7 @@ describe('the built app as a process', () => {
         .find((l) => l.includes('Listening on port'));
       expect(JSON.parse(startup ?? '{}')).toMatchObject({
         mode: 'worker',
-        settings: { APP_MODE: 'all' },
+        settings: { APP_MODE: 'worker' },
       });
     } finally {
       app.kill('SIGTERM');

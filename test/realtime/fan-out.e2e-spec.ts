@@ -28,7 +28,12 @@ describe('SSE fan-out', () => {
     t = await createTestApp({
       mode: 'api',
       listen: true,
-      env: { REDIS_URL: redisUrl, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' },
+      // 700 streams of one (anonymous) caller: above the default per-key cap on purpose.
+      env: {
+        REDIS_URL: redisUrl,
+        OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+        SSE_MAX_STREAMS_PER_KEY: '1000',
+      },
     });
     probe = new Redis(redisUrl);
   });
