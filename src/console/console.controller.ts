@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiKeyService } from '../auth/api-key.service';
 import { Public } from '../auth/auth.decorators';
 
 /** The built app keeps the assets in dist/console/assets; tests run from the sources. */
@@ -13,13 +14,16 @@ function assetsDir(): string {
 /**
  * The task console: a static page (plain HTML and JavaScript) to submit a task, watch its events
  * live and read the result. The key is typed into the page and sent by the browser, so the page
- * itself needs none.
+ * itself needs none; it only says whether the API wants one (`<meta name="ao-auth">`), so the
+ * script asks for nothing it would be refused before a key is entered.
  */
 @ApiExcludeController()
 @Public()
 @Controller('console')
 export class ConsoleController {
   private readonly files = new Map<string, string>();
+
+  constructor(private readonly keys: ApiKeyService) {}
 
   private read(name: string): string {
     let content = this.files.get(name);
@@ -33,7 +37,11 @@ export class ConsoleController {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   page(): string {
-    return this.read('index.html');
+    const auth = this.keys.enabled ? 'required' : 'off';
+    return this.read('index.html').replace(
+      '<meta name="ao-auth" content="" />',
+      `<meta name="ao-auth" content="${auth}" />`,
+    );
   }
 
   @Get('console.js')

@@ -4,8 +4,15 @@
 
   const $ = (id) => document.getElementById(id);
   const state = { taskId: null, source: null };
+  // The server says whether the API wants a key, so the page asks for nothing it would be refused
+  // (a 401 in the browser's console before anyone typed a key).
+  const authMeta = document.querySelector('meta[name="ao-auth"]');
+  const keyRequired = !authMeta || authMeta.content !== 'off';
 
   $('api-key').value = localStorage.getItem('ao-api-key') || '';
+  $('api-key').placeholder = keyRequired
+    ? 'X-API-Key (required)'
+    : 'not needed: authentication is off';
   $('api-key').addEventListener('change', () => {
     localStorage.setItem('ao-api-key', $('api-key').value);
     void loadAgents();
@@ -32,8 +39,10 @@
   }
 
   async function loadAgents() {
+    if (keyRequired && !$('api-key').value) return;
     try {
       const agents = await api('GET', '/v1/agents');
+      const chosen = $('agent').value;
       while ($('agent').options.length > 1) $('agent').remove(1);
       for (const agent of agents) {
         const option = document.createElement('option');
@@ -41,6 +50,8 @@
         option.textContent = `${agent.name} (${agent.type})`;
         $('agent').appendChild(option);
       }
+      // Loading again (the key changed) keeps the agent picked, if it is still there.
+      $('agent').value = agents.some((a) => a.name === chosen) ? chosen : '';
     } catch {
       // Without a valid key the list stays at "Let the Peer Agent decide".
     }
@@ -60,14 +71,19 @@
     $('timeline').appendChild(li);
   }
 
+  /** One of the output's three states: the placeholder, the live stream, or the result. */
+  function show(part) {
+    for (const id of ['placeholder', 'stream', 'result']) $(id).hidden = id !== part;
+  }
+
   function reset() {
     if (state.source) state.source.close();
     $('timeline').innerHTML = '';
     $('stream').textContent = '';
     $('result').innerHTML = '';
-    $('citations').innerHTML = '';
     $('routing').textContent = '';
     $('form-error').textContent = '';
+    show('placeholder');
   }
 
   function follow(taskId) {
@@ -105,6 +121,7 @@
       note(`${d.agent_name} finished in ${d.duration_ms} ms`);
     });
     source.addEventListener('delta', (e) => {
+      show('stream');
       $('stream').textContent += JSON.parse(e.data).text;
       $('stream').scrollTop = $('stream').scrollHeight;
     });
@@ -116,26 +133,53 @@
     });
   }
 
+  /**
+   * The finished task, shown once: the stored answer replaces the streamed text (which was the
+   * same answer, before the citation check), and its sources are one References list.
+   */
   async function showResult(taskId) {
     const task = await api('GET', `/v1/tasks/${encodeURIComponent(taskId)}`);
     setStatus(task.status);
     if (task.result) {
-      $('result').innerHTML = renderMarkdown(task.result.raw_output || '');
-      for (const c of task.result.citations) {
-        const li = document.createElement('li');
-        const a = document.createElement('a');
-        a.href = c.url;
-        a.textContent = c.title || c.url;
-        a.rel = 'noopener noreferrer';
-        a.target = '_blank';
-        li.value = c.index;
-        li.appendChild(a);
-        $('citations').appendChild(li);
-      }
+      const citations = task.result.citations || [];
+      const body = citations.length
+        ? withoutReferences(task.result.raw_output || '')
+        : task.result.raw_output || '';
+      $('result').innerHTML = renderMarkdown(body, citations) + renderReferences(citations);
+      show('result');
     } else if (task.error) {
       $('result').innerHTML =
         `<p class="error">${escapeHtml(task.error.code)}: ${escapeHtml(task.error.message)}</p>`;
+      show('result');
     }
+  }
+
+  /** The answer without the "## References" section the ContentAgent appends (built again below). */
+  function withoutReferences(markdown) {
+    const at = markdown.search(/^## References\s*$/m);
+    return at < 0 ? markdown : markdown.slice(0, at).trimEnd();
+  }
+
+  function renderReferences(citations) {
+    if (!citations.length) return '';
+    const items = citations.map((c) => {
+      let host = '';
+      try {
+        host = new URL(c.url).host;
+      } catch {
+        // not a URL: show the title alone
+      }
+      return (
+        `<li id="ref-${Number(c.index)}" value="${Number(c.index)}">` +
+        `<a href="${escapeHtml(safeUrl(c.url))}" target="_blank" rel="noopener noreferrer">` +
+        `${escapeHtml(c.title || c.url)}</a>${host ? ` <span class="muted">${escapeHtml(host)}</span>` : ''}</li>`
+      );
+    });
+    return `<h3>References</h3><ol class="references">${items.join('')}</ol>`;
+  }
+
+  function safeUrl(url) {
+    return /^https?:\/\//i.test(url) ? url : '#';
   }
 
   $('task-form').addEventListener('submit', async (e) => {
@@ -173,8 +217,12 @@
     );
   }
 
-  /** A small, safe markdown renderer: everything is escaped first, then a few constructs are formatted. */
-  function renderMarkdown(markdown) {
+  /**
+   * A small, safe markdown renderer: everything is escaped first, then a few constructs are
+   * formatted. Citation markers [n] of known sources link to their References entry.
+   */
+  function renderMarkdown(markdown, citations = []) {
+    const cited = new Set(citations.map((c) => String(c.index)));
     const blocks = [];
     const text = markdown.replace(/```(\w*)\n([\s\S]*?)```/g, (_m, lang, code) => {
       blocks.push(
@@ -190,6 +238,9 @@
         .replace(
           /\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g,
           '<a href="$2" target="_blank" rel="noopener noreferrer">$1</a>',
+        )
+        .replace(/\[(\d+)\](?!\()/g, (m, n) =>
+          cited.has(n) ? `<a class="cite" href="#ref-${n}">[${n}]</a>` : m,
         );
     const html = [];
     let list = null;
@@ -215,5 +266,6 @@
   }
 
   setStatus('idle');
+  show('placeholder');
   void loadAgents();
 })();

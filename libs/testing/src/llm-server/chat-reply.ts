@@ -27,6 +27,8 @@ export interface ChatReply {
    * first chunks when streaming.
    */
   hold?: Promise<void>;
+  /** When streaming, how many content chunks go out before a hold (this one or holdNext's); 1 by default. */
+  holdAfterChunks?: number;
 }
 
 /** A reply decided per request, for scripts that answer differently by what was asked. */

@@ -70,6 +70,27 @@ describe('OpenAiTestServer holds', () => {
     expect(early + rest).toBe('first second third fourth');
   });
 
+  it('sends holdAfterChunks content chunks before the hold', async () => {
+    server.when({}, { content: 'first second third fourth', holdAfterChunks: 3 });
+    const hold = server.holdNext();
+
+    const stream = await chat().stream('stream three words first');
+    const iterator = stream[Symbol.asyncIterator]();
+    await hold.reached;
+    let early = '';
+    while (early !== 'first second third') {
+      const next = await iterator.next();
+      if (next.done) break;
+      early += next.value.content as string;
+    }
+    hold.release();
+    let rest = '';
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      rest += next.value.content as string;
+    }
+    expect({ early, rest }).toEqual({ early: 'first second third', rest: ' fourth' });
+  });
+
   it('answers once the hold promise given in the reply resolves', async () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));

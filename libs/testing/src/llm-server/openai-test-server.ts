@@ -312,9 +312,9 @@ export class OpenAiTestServer {
   ): Promise<void> {
     const events = buildChunks(resolved).map((chunk) => JSON.stringify(chunk));
     const cutAfter = reply.fault?.type === 'cut_stream' ? reply.fault.afterChunks : Infinity;
-    // The role chunk and the first piece of content go out before a hold, as a client
+    // The role chunk and the first piece(s) of content go out before a hold, as a client
     // watching a live stream would have seen them.
-    const holdBefore = Math.min(2, events.length - 1);
+    const holdBefore = Math.min(1 + (reply.holdAfterChunks ?? 1), events.length - 1);
     exchange.startEventStream(this.responseHeaders(req));
     req.status = 200;
     for (let i = 0; i < events.length; i++) {
