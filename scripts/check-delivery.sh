@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks the delivery files that no test exercises:
-#   - actionlint on .github/workflows/*.yml (with shellcheck on their run: steps);
+#   - actionlint on .github/workflows/*.yml (with shellcheck on their run: steps), and every
+#     action they use pinned by commit SHA;
 #   - shellcheck on scripts/*.sh, scripts/codedeploy/*.sh and .ci/run;
 #   - every diagrams/*.mmd has its .svg, rendered from the current source (npm run diagrams records
 #     the source's SHA-256 in the .svg);
@@ -48,6 +49,15 @@ install_actionlint
 
 echo "actionlint $ACTIONLINT_VERSION: .github/workflows"
 "$ACTIONLINT" .github/workflows/*.yml
+
+# Every action by commit SHA: a tag can be moved to other code, a SHA cannot.
+unpinned=$(grep -nE '^\s*(- )?uses:' .github/workflows/*.yml | grep -vE 'uses: [^@]+@[0-9a-f]{40}( |$)' || true)
+if [ -n "$unpinned" ]; then
+  echo "workflows: actions not pinned by commit SHA:" >&2
+  echo "$unpinned" >&2
+  exit 1
+fi
+echo "workflows: every action pinned by commit SHA"
 
 echo "shellcheck $(shellcheck --version | sed -n 's/^version: //p'): scripts, .ci/run"
 shellcheck -x scripts/*.sh scripts/codedeploy/*.sh .ci/run

@@ -9,12 +9,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# package.json's engines: ^20.19.0 || ^22.13.0 || >=24 (the LTS lines; the image runs the
+# newest).
 node_ok=$(node -e '
   const [major, minor] = process.versions.node.split(".").map(Number);
-  process.stdout.write(major > 20 || (major === 20 && minor >= 19) ? "yes" : "no");
+  const ok = (major === 20 && minor >= 19) || (major === 22 && minor >= 13) || major >= 24;
+  process.stdout.write(ok ? "yes" : "no");
 ')
 if [ "$node_ok" != yes ]; then
-  echo "node: $(node --version) is too old: package.json wants >= 20.19 (Node 20, 22 or 24)" >&2
+  echo "node: $(node --version) is not supported: package.json wants ^20.19.0 || ^22.13.0 || >=24" >&2
   exit 1
 fi
 echo "node: $(node --version), npm $(npm --version)"
