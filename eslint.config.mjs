@@ -68,6 +68,7 @@ export default tseslint.config(
         localStorage: 'readonly',
         fetch: 'readonly',
         EventSource: 'readonly',
+        URL: 'readonly',
       },
     },
   },

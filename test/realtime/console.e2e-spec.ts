@@ -145,7 +145,7 @@ describe('/console in headless Chromium', () => {
     await page.screenshot({ path: join(SHOTS, '3-finished.png'), fullPage: true });
 
     const task = (await page.evaluate(async (key) => {
-      const id = document.getElementById('task-id')!.textContent!;
+      const id = document.getElementById('task-id')!.textContent;
       const res = await fetch(`/v1/tasks/${id}`, { headers: { 'X-API-Key': key } });
       return res.json();
     }, KEY)) as { result: { raw_output: string; citations: { index: number; url: string }[] } };
