@@ -9,7 +9,9 @@
 #     scripts/ferretdb/sqlite-id-lookups.patch (lookups by _id use the _id index) and cached,
 #     unless TEST_MONGO_URI is set or a mongod is on the PATH;
 #   - for check:delivery: kubernetes-validate (PyPI, in a virtualenv) and scripts/k8s-tools (Go),
-#     which validate the Kubernetes manifests offline.
+#     which validate the Kubernetes manifests offline;
+#   - redis-cli (redis-tools), which joins the nodes of the test Redis Clusters, and openssl, which
+#     signs the certificates of the TLS cluster test, from Debian packages.
 # Each tool is one install_* function, called at the bottom: it says what it found, or what it
 # installs and why; Debian packages go through `apt_install WHY PACKAGE... || return 0`, which
 # records them for the report when there is no root. Idempotent, and quick when everything is
@@ -90,6 +92,22 @@ install_redis() {
     return 1
   fi
   echo "redis-server: installed at $(command -v redis-server)"
+}
+
+# npm run test:cluster starts Redis Clusters from redis-server and joins their nodes with
+# redis-cli (`--cluster create`); the TLS cluster test signs its certificates with openssl.
+install_cluster_tools() {
+  local missing=()
+  command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "redis-cli: $(command -v redis-cli); openssl: $(command -v openssl)"
+    return
+  fi
+  echo "cluster tools: missing ${missing[*]}"
+  apt_install "the Redis Cluster tests (npm run test:cluster): redis-cli joins the nodes, openssl signs TLS certificates" \
+    "${missing[@]}" || return 0
+  echo "cluster tools: installed"
 }
 
 # `go install ...@v1.24.2` compiles, but the binary panics at start: FerretDB's release tooling
@@ -305,11 +323,11 @@ install_otelcol() {
   NEEDS_ON_PATH+=("otelcol-ao"$'\t'"the tracing test's OpenTelemetry Collector")
 }
 
-if [ "$#" -eq 0 ]; then set -- redis chromium prometheus ferretdb otelcol kubernetes_validate k8s_tools; fi
+if [ "$#" -eq 0 ]; then set -- redis cluster_tools chromium prometheus ferretdb otelcol kubernetes_validate k8s_tools; fi
 for tool in "$@"; do
   case "$tool" in
-    redis | chromium | prometheus | ferretdb | otelcol | kubernetes_validate | k8s_tools) "install_$tool" ;;
-    *) echo "unknown tool: $tool (redis, chromium, prometheus, ferretdb, otelcol, kubernetes_validate, k8s_tools)" >&2; exit 2 ;;
+    redis | cluster_tools | chromium | prometheus | ferretdb | otelcol | kubernetes_validate | k8s_tools) "install_$tool" ;;
+    *) echo "unknown tool: $tool (redis, cluster_tools, chromium, prometheus, ferretdb, otelcol, kubernetes_validate, k8s_tools)" >&2; exit 2 ;;
   esac
 done
 report
