@@ -3,7 +3,8 @@ module.exports = {
   rootDir: '.',
   moduleFileExtensions: ['js', 'json', 'ts'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/bench/'],
+  // test/cluster/ needs a Redis Cluster of its own: npm run test:cluster (jest.cluster.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/bench/', '/test/cluster/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {
     '^@agent-orchestrator/agent-kit$': '<rootDir>/libs/agent-kit/src',

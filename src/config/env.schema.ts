@@ -122,6 +122,31 @@ const jsonObject = z
   })
   .meta({ type: 'JSON' });
 
+/** Comma-separated host:port pairs (IPv6 hosts in brackets: [::1]:6379). */
+const hostPortList = z
+  .string()
+  .transform((raw, ctx) => {
+    const nodes: { host: string; port: number }[] = [];
+    for (const item of raw
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean)) {
+      const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/.exec(item);
+      const port = Number(match?.[2]);
+      if (!match || port < 1 || port > 65535) {
+        ctx.addIssue({ code: 'custom', message: `"${item}" is not host:port` });
+        return z.NEVER;
+      }
+      nodes.push({ host: match[1].replace(/^\[|\]$/g, ''), port });
+    }
+    if (nodes.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'must list at least one host:port' });
+      return z.NEVER;
+    }
+    return nodes;
+  })
+  .meta({ type: 'list' });
+
 const optional = <T extends z.ZodType>(schema: T) => schema.optional();
 
 export const ENV_SCHEMA = {
@@ -129,7 +154,7 @@ export const ENV_SCHEMA = {
     .enum(['local', 'dev', 'prod', 'test'], { error: 'must be one of local, dev, prod, test' })
     .default('local')
     .describe(
-      'Deployment environment: local, dev, prod or test. dev and prod require MONGO_URI and REDIS_URL.',
+      'Deployment environment: local, dev, prod or test. dev and prod require MONGO_URI and REDIS_URL (or a cluster).',
     ),
   APP_NAME: z
     .string()
@@ -197,6 +222,26 @@ export const ENV_SCHEMA = {
     ),
   QUEUE_BROKER_URL: optional(url(['redis:', 'rediss:'])).describe(
     'Redis URL for the BullMQ queues (the Celery broker of the original design). Defaults to REDIS_URL.',
+  ),
+  REDIS_CLUSTER: bool
+    .default(false)
+    .describe(
+      'Use a Redis Cluster (Redis/Valkey cluster, ElastiCache or MemoryDB cluster mode) through REDIS_CLUSTER_NODES instead of REDIS_URL.',
+    ),
+  REDIS_CLUSTER_NODES: optional(hostPortList).describe(
+    'Seed nodes of the Redis Cluster, comma-separated host:port (any few; the rest are discovered). Requires REDIS_CLUSTER=true.',
+  ),
+  REDIS_USERNAME: optional(z.string().min(1)).describe(
+    'Redis ACL user for every connection (every cluster node), where the URL names none.',
+  ),
+  REDIS_PASSWORD: optional(z.string().min(1)).describe(
+    'Redis password (AUTH) for every connection (every cluster node), where the URL carries none.',
+  ),
+  REDIS_TLS: bool
+    .default(false)
+    .describe('Connect to Redis over TLS (every cluster node). A rediss:// URL turns it on too.'),
+  REDIS_TLS_CA_FILE: optional(z.string().min(1)).describe(
+    "PEM file of the CA that signed Redis' certificates, when it is not a publicly trusted one.",
   ),
   HEALTH_CHECK_TIMEOUT_MS: int(50, 5000)
     .default(1000)
@@ -345,17 +390,30 @@ export const ENV_SCHEMA = {
     .describe('Service name on exported traces.'),
 };
 
+const MUST_CONFIGURE = ['MONGO_URI', 'REDIS_URL'] as const;
+
 export const envSchema = z.object(ENV_SCHEMA).superRefine((env, ctx) => {
+  const issue = (path: EnvName, message: string): void =>
+    void ctx.addIssue({ code: 'custom', path: [path], message });
   if (env.ENVIRONMENT === 'dev' || env.ENVIRONMENT === 'prod') {
-    for (const name of ['MONGO_URI', 'REDIS_URL'] as const) {
-      if (!env[name]) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: `is required when ENVIRONMENT=${env.ENVIRONMENT}`,
-        });
+    for (const name of env.REDIS_CLUSTER ? (['MONGO_URI'] as const) : MUST_CONFIGURE) {
+      if (!env[name]) issue(name, `is required when ENVIRONMENT=${env.ENVIRONMENT}`);
+    }
+  }
+  if (env.REDIS_CLUSTER) {
+    if (!env.REDIS_CLUSTER_NODES)
+      issue('REDIS_CLUSTER_NODES', 'is required when REDIS_CLUSTER=true');
+    // One topology per deployment: a URL here would be silently ignored, so it is refused.
+    for (const name of ['REDIS_URL', 'QUEUE_BROKER_URL'] as const) {
+      if (env[name]) {
+        issue(
+          name,
+          'is not used with REDIS_CLUSTER=true (the cluster holds the queues too); unset it',
+        );
       }
     }
+  } else if (env.REDIS_CLUSTER_NODES) {
+    issue('REDIS_CLUSTER_NODES', 'needs REDIS_CLUSTER=true (or unset it and use REDIS_URL)');
   }
 });
 
@@ -369,4 +427,5 @@ export const SECRET_VARIABLES: ReadonlySet<EnvName> = new Set<EnvName>([
   'TAVILY_API_KEY',
   'WEBHOOK_SECRET',
   'ADMIN_API_KEYS',
+  'REDIS_PASSWORD',
 ]);

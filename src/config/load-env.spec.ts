@@ -41,6 +41,44 @@ describe('parseEnv', () => {
     ).not.toThrow();
   });
 
+  it('takes a Redis Cluster from REDIS_CLUSTER=true and its seeds, in place of REDIS_URL', () => {
+    const env = parseEnv({
+      ENVIRONMENT: 'prod',
+      MONGO_URI: 'mongodb://db',
+      REDIS_CLUSTER: 'true',
+      REDIS_CLUSTER_NODES: 'redis-0:6379, 10.0.0.7:7000,[::1]:6380',
+    });
+    expect(env.REDIS_CLUSTER_NODES).toEqual([
+      { host: 'redis-0', port: 6379 },
+      { host: '10.0.0.7', port: 7000 },
+      { host: '::1', port: 6380 },
+    ]);
+  });
+
+  it('refuses a cluster without seeds, seeds without the cluster flag, and a URL beside a cluster', () => {
+    expect(() => parseEnv({ REDIS_CLUSTER: 'true' })).toThrow(
+      'REDIS_CLUSTER_NODES is required when REDIS_CLUSTER=true',
+    );
+    expect(() => parseEnv({ REDIS_CLUSTER_NODES: 'r:6379' })).toThrow(
+      'REDIS_CLUSTER_NODES needs REDIS_CLUSTER=true',
+    );
+    expect(() =>
+      parseEnv({ REDIS_CLUSTER: 'true', REDIS_CLUSTER_NODES: 'r:6379', REDIS_URL: 'redis://r' }),
+    ).toThrow('REDIS_URL is not used with REDIS_CLUSTER=true');
+    expect(() =>
+      parseEnv({
+        REDIS_CLUSTER: 'true',
+        REDIS_CLUSTER_NODES: 'r:6379',
+        QUEUE_BROKER_URL: 'redis://q',
+      }),
+    ).toThrow('QUEUE_BROKER_URL is not used with REDIS_CLUSTER=true');
+    for (const bad of ['r', 'r:0', 'r:65536', 'r:6379,,:1', 'http://r:6379']) {
+      expect(() => parseEnv({ REDIS_CLUSTER: 'true', REDIS_CLUSTER_NODES: bad })).toThrow(
+        /REDIS_CLUSTER_NODES .* is not host:port/,
+      );
+    }
+  });
+
   it('reads API_KEYS as a JSON list or a comma-separated list', () => {
     expect(parseEnv({ API_KEYS: '["a","b"]' }).API_KEYS).toEqual(['a', 'b']);
     expect(parseEnv({ API_KEYS: 'a, b ,c' }).API_KEYS).toEqual(['a', 'b', 'c']);
@@ -76,12 +114,14 @@ describe('settingsSnapshot', () => {
         API_KEYS: 'k1,k2',
         OPENAI_API_KEY: 'sk-secret',
         MONGO_URI: 'mongodb://user:pass@db:27017/x',
+        REDIS_PASSWORD: 'redis-secret',
       }),
     );
+    expect(snapshot.REDIS_PASSWORD).toBe('<set>');
     expect(snapshot.API_KEYS).toBe('<2 set>');
     expect(snapshot.OPENAI_API_KEY).toBe('<set>');
     expect(snapshot.TAVILY_API_KEY).toBe('<unset>');
     expect(snapshot.MONGO_URI).toBe('mongodb://***:***@db:27017/x');
-    expect(JSON.stringify(snapshot)).not.toMatch(/sk-secret|pass@|k1/);
+    expect(JSON.stringify(snapshot)).not.toMatch(/sk-secret|pass@|k1|redis-secret/);
   });
 });

@@ -48,6 +48,12 @@ export const redisConfig = registerAs('redis', () => {
     url: env.REDIS_URL,
     keyPrefix: env.REDIS_GLOBAL_KEYPREFIX,
     queueUrl: env.QUEUE_BROKER_URL,
+    /** Set with REDIS_CLUSTER=true: the seeds; every connection is then a cluster client. */
+    clusterNodes: env.REDIS_CLUSTER ? env.REDIS_CLUSTER_NODES : undefined,
+    username: env.REDIS_USERNAME,
+    password: env.REDIS_PASSWORD,
+    tls: env.REDIS_TLS,
+    tlsCaFile: env.REDIS_TLS_CA_FILE,
   };
 });
 

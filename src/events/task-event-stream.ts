@@ -1,17 +1,24 @@
+import { taskEventGroup, taskGroupTag } from '../redis/redis-keys';
 import { isFinalStatus, type TaskEvent } from './task-event';
+
+/*
+ * A task's keys carry the hash tag of its group, `{g<k>}` with k from the task id: the three keys
+ * the append script writes share a slot, and the streams of a group can be followed with one
+ * XREAD on one cluster node.
+ */
 
 /** The Redis Stream holding one task's events; entry ids are the SSE event ids. */
 export function taskStreamKey(taskId: string): string {
-  return `task_events:${taskId}`;
+  return `task_events:${taskGroupTag(taskEventGroup(taskId))}:${taskId}`;
 }
 
 export function taskSeqKey(taskId: string): string {
-  return `task_events_seq:${taskId}`;
+  return `task_events_seq:${taskGroupTag(taskEventGroup(taskId))}:${taskId}`;
 }
 
 /** Set when the task's final status event was appended, so it is appended once. */
 export function taskFinalKey(taskId: string): string {
-  return `task_events_final:${taskId}`;
+  return `task_events_final:${taskGroupTag(taskEventGroup(taskId))}:${taskId}`;
 }
 
 /** An event as read back from a stream, with the entry id it was stored under. */

@@ -39,7 +39,7 @@ interface PendingDelta {
 }
 
 /**
- * Where a task's progress goes: a Redis Stream per task (`task_events:{task_id}`), so any API
+ * Where a task's progress goes: a Redis Stream per task (`task_events:{g<k>}:<task_id>`, see redis-keys.ts), so any API
  * replica can replay and follow any task, and a client that reconnects resumes from its last
  * event id. Streamed text is coalesced to at most one delta event per 50 ms. Publishing is best
  * effort: the task's state is in MongoDB, and a lost event never fails the task.

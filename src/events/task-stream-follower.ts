@@ -1,6 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { RedisConnections } from '../redis/redis-connections';
+import { type RedisClient, RedisConnections } from '../redis/redis-connections';
 import {
   compareStreamIds,
   decodeEntry,
@@ -28,7 +27,7 @@ type XReadReply = [key: string, entries: [id: string, fields: string[]][]][] | n
 export class TaskStreamFollower implements OnModuleDestroy {
   private readonly logger = new Logger('TaskStreamFollower');
   private readonly followers = new Map<string, Set<Follower>>();
-  private reader?: Redis;
+  private reader?: RedisClient;
   private readerId?: number;
   private loop?: Promise<void>;
   private stopped = false;
@@ -67,10 +66,11 @@ export class TaskStreamFollower implements OnModuleDestroy {
 
   private start(): void {
     if (this.loop || this.stopped) return;
-    this.reader = this.redis.create('events-reader', { maxRetriesPerRequest: null });
-    this.reader.on('ready', () => {
-      void this.reader
-        ?.client('ID')
+    const reader = this.redis.create('events-reader', { maxRetriesPerRequest: null });
+    this.reader = reader;
+    reader.on('ready', () => {
+      void reader
+        .client('ID')
         .then((id) => (this.readerId = Number(id)))
         .catch(() => undefined);
     });

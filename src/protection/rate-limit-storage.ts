@@ -1,7 +1,7 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { Redis } from 'ioredis';
-import { RedisConnections } from '../redis/redis-connections';
+import { Cluster } from 'ioredis';
+import { type RedisClient, RedisConnections } from '../redis/redis-connections';
 import { RateLimitStoreUnavailableError } from './protection.errors';
 
 /** A request waits at most this long for the limiter's Redis before it is let through. */
@@ -20,8 +20,10 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
 export class RedisRateLimitStorage implements ThrottlerStorage {
   private readonly store?: ThrottlerStorageRedisService;
 
-  private constructor(private readonly client?: Redis) {
-    if (client) this.store = new ThrottlerStorageRedisService(client);
+  private constructor(private readonly client?: RedisClient) {
+    // Its constructor takes a node or a cluster client, as two overloads.
+    if (client instanceof Cluster) this.store = new ThrottlerStorageRedisService(client);
+    else if (client) this.store = new ThrottlerStorageRedisService(client);
   }
 
   /** With limits off no connection is opened (the guard never asks). */
@@ -69,7 +71,7 @@ export class RedisRateLimitStorage implements ThrottlerStorage {
   }
 }
 
-function whenReady(client: Redis, timeoutMs: number): Promise<void> {
+function whenReady(client: RedisClient, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connections';
+import { assertOneSlot } from './redis-keys';
 
 /**
  * A Lua script sent by its SHA1 (EVALSHA), so each call carries the hash instead of the source
  * and Redis skips hashing it again. A Redis that does not know the script yet (first call, a
- * restart, SCRIPT FLUSH) answers NOSCRIPT, and the call is repeated with EVAL, which loads it.
+ * restart, SCRIPT FLUSH, a cluster node that has not run it) answers NOSCRIPT, and the call is
+ * repeated with EVAL, which loads it. The keys of a call must share a hash tag (one cluster slot).
  */
 export class RedisScript {
   readonly sha: string;
@@ -17,10 +19,15 @@ export class RedisScript {
   }
 
   /** Runs the script; the client's key prefix applies to `keys` as for any command. */
-  async run(redis: Redis, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+  async run(
+    redis: RedisClient,
+    keys: readonly string[],
+    args: readonly string[],
+  ): Promise<unknown> {
     if (keys.length !== this.numberOfKeys) {
       throw new Error(`RedisScript expects ${this.numberOfKeys} keys, got ${keys.length}`);
     }
+    assertOneSlot(keys);
     try {
       return await redis.evalsha(this.sha, this.numberOfKeys, ...keys, ...args);
     } catch (err) {

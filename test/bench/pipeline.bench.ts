@@ -7,6 +7,7 @@ import { type GoalCheck, printTable, type TableRow, verdict } from './lib/report
 import { type ServiceHandle, startService } from './lib/service';
 import { round, summarize, type Summary } from './lib/stats';
 import { CODE_TASKS, TaskStore, TaskSubmitter, type TaskTiming } from './lib/task-driver';
+import { taskStreamKey } from '../../src/events/task-event-stream';
 
 const CONCURRENCY = 50;
 const LLM_CALLS_PER_TASK = 2;
@@ -174,7 +175,8 @@ async function runPhase(
  */
 async function finalEventTimes(redis: Redis, keyPrefix: string, ids: string[]): Promise<number[]> {
   const pipeline = redis.pipeline();
-  for (const id of ids) pipeline.xrevrange(`${keyPrefix}task_events:${id}`, '+', '-', 'COUNT', 1);
+  for (const id of ids)
+    pipeline.xrevrange(`${keyPrefix}${taskStreamKey(id)}`, '+', '-', 'COUNT', 1);
   const replies = (await pipeline.exec()) ?? [];
   return replies.map(([err, entries]) => {
     const last =

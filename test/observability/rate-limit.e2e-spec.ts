@@ -1,11 +1,11 @@
 import {
   createTestApp,
-  startRedisServer,
+  keysMatching,
+  startOwnRedis,
   type TestApp,
-  testBackends,
+  testRedisClient,
   waitFor,
 } from '@agent-orchestrator/testing';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { apiKeyId } from '../../src/auth/api-key-id';
 import { PrometheusText } from './prometheus-text';
@@ -81,13 +81,13 @@ describe('rate limits shared by two API instances through Redis', () => {
   });
 
   it('keeps its counters in the shared Redis under REDIS_GLOBAL_KEYPREFIX', async () => {
-    const redis = new Redis(a.backends.redisUrl);
+    const redis = testRedisClient(a.backends);
     try {
-      const keys = await redis.keys(`${a.backends.redisKeyPrefix}*ratelimit*`);
+      const keys = await keysMatching(redis, `${a.backends.redisKeyPrefix}*ratelimit*`);
       expect(keys).toContain(
         `${a.backends.redisKeyPrefix}{ratelimit:key:${apiKeyId('key-a')}:default}:hits`,
       );
-      expect(await redis.keys('{ratelimit:*')).toEqual([]);
+      expect(await keysMatching(redis, '{ratelimit:*')).toEqual([]);
     } finally {
       redis.disconnect();
     }
@@ -190,10 +190,10 @@ describe('rate limits by client IP, where no API key is sent', () => {
 
 describe('rate limits when Redis is away', () => {
   it('fails open: lets requests through, logs a warning and counts them', async () => {
-    const redis = await startRedisServer();
+    const redis = await startOwnRedis();
     const t = await createTestApp({
       mode: 'api',
-      backends: { ...testBackends(), redisUrl: redis.url },
+      backends: redis.backends,
       env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PER_MINUTE: '2' },
     });
     try {
@@ -202,7 +202,7 @@ describe('rate limits when Redis is away', () => {
       expect(first.headers['x-ratelimit-remaining']).toBe('1');
       const before = await rateLimited(t, 'fail_open');
 
-      await redis.process.stop();
+      await redis.stop();
       for (let i = 0; i < 4; i++) {
         const res = await http().get('/v1/tasks').expect(200);
         expect(res.headers['x-ratelimit-remaining']).toBeUndefined();
@@ -213,15 +213,15 @@ describe('rate limits when Redis is away', () => {
       expect(String(warnings[0].msg)).toContain('fail open');
 
       // Back again, the limiter counts again.
-      await redis.process.start();
+      await redis.start();
       await waitFor(async () => {
         const res = await http().get('/v1/tasks');
         return res.headers['x-ratelimit-remaining'] !== undefined;
       }, 'the limiter to use Redis again');
     } finally {
-      await redis.process.start();
+      await redis.start();
       await t.close();
-      await redis.process.stop();
+      await redis.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import { type OpenAiTestServer, type TestApp, waitFor } from '@agent-orchestrator/testing';
 import { EventSource } from 'eventsource';
 import request from 'supertest';
+import { taskStreamKey } from '../../src/events/task-event-stream';
 import { RedisConnections } from '../../src/redis/redis-connections';
 import { type Pipeline, startPipeline, waitForStatus } from '../tasks/pipeline-fixture';
 
@@ -69,7 +70,7 @@ describe('SSE: every stream ends', () => {
   const finalEntryId = async (taskId: string): Promise<string> => {
     const [entry] = (await t.app
       .get(RedisConnections)
-      .commands.xrevrange(`task_events:${taskId}`, '+', '-', 'COUNT', 1)) as [string, string[]][];
+      .commands.xrevrange(taskStreamKey(taskId), '+', '-', 'COUNT', 1)) as [string, string[]][];
     return entry[0];
   };
 

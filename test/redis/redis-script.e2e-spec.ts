@@ -68,4 +68,12 @@ describe('RedisScript (EVALSHA with an EVAL fallback, against the test Redis)', 
     await expect(script.run(redis, [], ['1'])).rejects.toThrow('expects 1 keys, got 0');
     expect(calls).toEqual([]);
   });
+
+  it('refuses keys of different hash tags before they reach Redis, as a cluster would (CROSSSLOT)', async () => {
+    const twoKeys = new RedisScript(`return redis.call('MSET', KEYS[1], '1', KEYS[2], '1')`, 2);
+    await expect(twoKeys.run(redis, ['a:{g1}', 'a:{g2}'], [])).rejects.toThrow(/share a hash tag/);
+    expect(calls).toEqual([]);
+    await expect(twoKeys.run(redis, ['a:{g1}', 'b:{g1}'], [])).resolves.toBe('OK');
+    await redis.del('a:{g1}', 'b:{g1}');
+  });
 });

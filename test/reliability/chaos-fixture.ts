@@ -11,6 +11,7 @@ export function processBackends(b: TestBackends) {
     mongoUri: b.mongoUri,
     mongoDbName: b.mongoDbName,
     redisUrl: b.redisUrl,
+    redisClusterNodes: b.redisClusterNodes,
     redisKeyPrefix: b.redisKeyPrefix,
   };
 }

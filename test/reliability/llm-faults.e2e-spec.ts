@@ -20,6 +20,7 @@ import {
 } from '../../libs/testing/src/reliability';
 import { RedisConnections } from '../../src/redis/redis-connections';
 import { chaosTaskText } from './chaos-fixture';
+import { taskStreamKey } from '../../src/events/task-event-stream';
 
 const STORM_TASKS = 30;
 const LLM_TIMEOUT_MS = 1500;
@@ -253,7 +254,7 @@ describe('an LLM storm of 429s, 5xx, timeouts and cut streams', () => {
     let queueRetries = 0;
     for (const id of taskIds) {
       const events = (
-        (await redis.xrange(`task_events:${id}`, '-', '+')) as [string, string[]][]
+        (await redis.xrange(taskStreamKey(id), '-', '+')) as [string, string[]][]
       ).map(
         ([, fields]) =>
           JSON.parse(fields[1]) as { status?: string; at: string; data?: { attempt?: number } },

@@ -17,6 +17,7 @@ import request from 'supertest';
 import { AppProcesses, settledAudit } from '../../libs/testing/src/reliability';
 import { RedisConnections } from '../../src/redis/redis-connections';
 import { processBackends } from './chaos-fixture';
+import { taskStreamKey } from '../../src/events/task-event-stream';
 
 const WEBHOOK_ENV = {
   WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQtZm9yLWNyYXNoLXRlc3Q=',
@@ -80,7 +81,7 @@ describe('a worker killed between completing a task and announcing it', () => {
     db.collection('logs').countDocuments({ 'context.task_id': taskId, message: 'task completed' });
   const finalEvents = async (taskId: string) => {
     const redisCommands = api.app.get(RedisConnections).commands;
-    const entries = (await redisCommands.xrange(`task_events:${taskId}`, '-', '+')) as [
+    const entries = (await redisCommands.xrange(taskStreamKey(taskId), '-', '+')) as [
       string,
       string[],
     ][];

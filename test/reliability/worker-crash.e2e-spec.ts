@@ -21,6 +21,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { TASK_QUEUE } from '../../src/queues/queue-names';
 import { chaosTaskText, processBackends, sleep } from './chaos-fixture';
+import { taskStreamKey } from '../../src/events/task-event-stream';
 
 const TASKS = 100;
 const KILLS = 20;
@@ -118,7 +119,7 @@ describe('workers SIGKILLed mid-task', () => {
       let reclaimed = 0;
       let interruptions = 0;
       for (const id of taskIds) {
-        const entries = (await redis.xrange(`task_events:${id}`, '-', '+')) as [string, string[]][];
+        const entries = (await redis.xrange(taskStreamKey(id), '-', '+')) as [string, string[]][];
         const claims = entries.filter(([, fields]) =>
           fields[1]?.includes('"status":"processing"'),
         ).length;

@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { FAST_RETRY_ENV, waitForStatus } from './pipeline-fixture';
+import { queueHashTag } from '../../src/redis/redis-keys';
 
 describe('an accepted task is never lost', () => {
   let servers: LlmServers;
@@ -103,7 +104,7 @@ describe('an accepted task is never lost', () => {
       .expect(200);
     const taskId = res.body.task_id as string;
     const raw = new Redis(backends.redisUrl);
-    const keys = await raw.keys(`${backends.redisKeyPrefix}bull:agent_tasks:*`);
+    const keys = await raw.keys(`${queueHashTag(backends.redisKeyPrefix)}:agent_tasks:*`);
     expect(keys.length).toBeGreaterThan(0);
     await raw.del(...keys);
     await raw.quit();

@@ -12,6 +12,7 @@ import {
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { AppProcesses, type AppProcess } from '../../libs/testing/src/reliability';
+import { taskStreamKey } from '../../src/events/task-event-stream';
 import { RedisConnections } from '../../src/redis/redis-connections';
 import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
 import { processBackends } from '../reliability/chaos-fixture';
@@ -94,7 +95,7 @@ describe('task endings outside the runner', () => {
   const storedFinalEvents = async (taskId: string): Promise<number> => {
     const entries = (await api.app
       .get(RedisConnections)
-      .commands.xrange(`task_events:${taskId}`, '-', '+')) as [string, string[]][];
+      .commands.xrange(taskStreamKey(taskId), '-', '+')) as [string, string[]][];
     return entries.filter(([, fields]) => /"status":"(completed|failed|cancelled)"/.test(fields[1]))
       .length;
   };

@@ -12,6 +12,7 @@ import {
 } from '@agent-orchestrator/testing';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
+import { taskStreamKey } from '../../src/events/task-event-stream';
 import { RedisConnections } from '../../src/redis/redis-connections';
 import { TaskLifecycle } from '../../src/tasks/task-lifecycle';
 import { TaskQueueProducer } from '../../src/tasks/task-queue.producer';
@@ -99,7 +100,7 @@ describe('TaskLifecycle: each ending once', () => {
   async function endingsOf(taskId: string, message: string) {
     const entries = (await api.app
       .get(RedisConnections)
-      .commands.xrange(`task_events:${taskId}`, '-', '+')) as [string, string[]][];
+      .commands.xrange(taskStreamKey(taskId), '-', '+')) as [string, string[]][];
     return {
       finalEvents: entries.filter(([, f]) => /"status":"(completed|failed|cancelled)"/.test(f[1]))
         .length,

@@ -1,4 +1,4 @@
-import type { TestApp } from '@agent-orchestrator/testing';
+import { type TestApp, testRedisClient } from '@agent-orchestrator/testing';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { RedisConnections } from '../../src/redis/redis-connections';
@@ -282,8 +282,13 @@ describe('tasks API', () => {
         .set('X-API-Key', KEY_A)
         .expect(200);
       expect(res.body.status).toBe('cancelled');
-      const keys = await t.app.get(RedisConnections).commands.exists(`bull:agent_tasks:${taskId}`);
-      expect(keys).toBe(0);
+      const raw = testRedisClient(t.backends);
+      try {
+        const jobKey = `${t.app.get(RedisConnections).queuePrefix}:agent_tasks:${taskId}`;
+        expect(await raw.exists(jobKey)).toBe(0);
+      } finally {
+        raw.disconnect();
+      }
       const again = await http()
         .post(`/v1/tasks/${taskId}/cancel`)
         .set('X-API-Key', KEY_A)

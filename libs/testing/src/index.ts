@@ -2,6 +2,8 @@ export { findOnPath } from '../../../src/backing-services/find-on-path';
 export { freePort } from '../../../src/backing-services/free-port';
 export { ServiceProcess, portAccepts } from '../../../src/backing-services/service-process';
 export * from './backends/redis-server';
+export * from './backends/redis-cluster';
+export * from './backends/own-redis';
 export * from './backends/mongo-server';
 export * from './backends/test-backends';
 export * from './app/create-test-app';

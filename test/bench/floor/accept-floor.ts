@@ -13,6 +13,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { queueHashTag } from '../../../src/redis/redis-keys';
 import { connectRaw, createSpecIndexes, env, eventsRedis } from './floor-store';
 
 async function main(): Promise<void> {
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
       maxRetriesPerRequest: null,
       enableOfflineQueue: false,
     }),
-    prefix: `${prefix}bull`,
+    prefix: queueHashTag(prefix),
   });
   const jobOptions = {
     attempts: 4,

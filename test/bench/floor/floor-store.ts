@@ -5,6 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
+import { taskSeqKey, taskStreamKey } from '../../../src/events/task-event-stream';
 
 export type Db = mongoose.mongo.Db;
 
@@ -83,8 +84,8 @@ export function eventsRedis(connectionName: string): {
     append: async (event) => {
       const json = JSON.stringify({ seq: 0, ...event, at: new Date().toISOString() });
       await redis.appendTaskEvent(
-        `task_events:${event.task_id}`,
-        `task_events_seq:${event.task_id}`,
+        taskStreamKey(event.task_id),
+        taskSeqKey(event.task_id),
         '10000',
         json,
         '604800',

@@ -16,6 +16,7 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { codeSystemPrompt } from '../../../src/agents/code/code-prompt';
 import { routingSystemPrompt } from '../../../src/agents/routing-prompt';
+import { queueHashTag } from '../../../src/redis/redis-keys';
 import { connectRaw, env, eventsRedis } from './floor-store';
 
 /** The service's two agents, as its router prompt lists them. */
@@ -195,7 +196,7 @@ async function main(): Promise<void> {
         connectionName: 'floor:worker',
         maxRetriesPerRequest: null,
       }),
-      prefix: `${prefix}bull`,
+      prefix: queueHashTag(prefix),
       concurrency: Number(env('WORKER_CONCURRENCY')),
     },
   );

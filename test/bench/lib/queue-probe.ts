@@ -1,12 +1,13 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { queueHashTag } from '../../../src/redis/redis-keys';
 import type { OpCounts } from './op-counters';
 
 const QUEUE = 'agent_tasks';
 
 /**
  * The benchmark's handle on a phase's `agent_tasks` queue (the service's layout: BullMQ prefix
- * REDIS_GLOBAL_KEYPREFIX + "bull"), used the same way for the service and the floor: pause it so
+ * `{<REDIS_GLOBAL_KEYPREFIX>bull}`), used the same way for the service and the floor: pause it so
  * a worker can boot without taking jobs, resume it when the measurement starts, and count
  * finished jobs from Redis, so waiting for the drain costs the database nothing. `sent` is what
  * it sent to Redis, to subtract from the server's counters.
@@ -19,7 +20,7 @@ export class QueueProbe {
   private readonly keys: { completed: string; failed: string };
 
   constructor(redisUrl: string, keyPrefix: string) {
-    const prefix = `${keyPrefix}bull`;
+    const prefix = queueHashTag(keyPrefix);
     this.redis = new Redis(redisUrl, { connectionName: 'bench:queue-probe' });
     this.queueConnection = new Redis(redisUrl, {
       connectionName: 'bench:queue',

@@ -7,7 +7,7 @@ import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import { AppModule } from '../../../../src/app.module';
 import { configureApp } from '../../../../src/bootstrap/configure-app';
 import type { AppMode } from '../../../../src/config';
-import { testBackends, type TestBackends } from '../backends/test-backends';
+import { redisEnv, testBackends, type TestBackends } from '../backends/test-backends';
 import { LogCapture } from './log-capture';
 import { applyEnv } from './scoped-env';
 
@@ -48,7 +48,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ENVIRONMENT: 'test',
     MONGO_URI: backends.mongoUri,
     MONGO_DB_NAME: backends.mongoDbName,
-    REDIS_URL: backends.redisUrl,
+    ...redisEnv(backends),
     REDIS_GLOBAL_KEYPREFIX: backends.redisKeyPrefix,
     API_KEYS: '',
     ...options.env,

@@ -1,11 +1,14 @@
 import { freePort } from '../../../../src/backing-services/free-port';
 import { spawnApp, type SpawnedApp } from '../app/spawn-app';
+import { redisEnv } from '../backends/test-backends';
 
 /** Where a spawned app finds its MongoDB and Redis. */
 export interface ProcessBackends {
   mongoUri: string;
   mongoDbName: string;
   redisUrl: string;
+  /** The seeds, when the run is on a Redis Cluster. */
+  redisClusterNodes?: string[];
   redisKeyPrefix: string;
 }
 
@@ -45,7 +48,7 @@ export class AppProcesses {
       ENVIRONMENT: 'test',
       MONGO_URI: this.backends.mongoUri,
       MONGO_DB_NAME: this.backends.mongoDbName,
-      REDIS_URL: this.backends.redisUrl,
+      ...redisEnv(this.backends),
       REDIS_GLOBAL_KEYPREFIX: this.backends.redisKeyPrefix,
       [mode === 'worker' ? 'WORKER_HTTP_PORT' : 'PORT']: String(port),
       ...this.env,
