@@ -36,6 +36,11 @@ export type ConnectionTuning = Pick<
 > & {
   /** Cluster only: SSUBSCRIBE/SPUBLISH through a subscriber per shard (ioredis shardedSubscribers). */
   shardedSubscribers?: boolean;
+  /**
+   * Cluster only, default true: CLUSTER INFO on a random node before the client is ready. A
+   * client meant to hold one node's connection turns it off, or it holds a second one.
+   */
+  clusterReadyCheck?: boolean;
 };
 
 /**
@@ -109,7 +114,7 @@ export class RedisConnections implements OnApplicationShutdown {
   }
 
   private createNode(name: string, tuning: ConnectionTuning, url?: string): Redis {
-    const { shardedSubscribers: _sharded, ...options } = tuning;
+    const { shardedSubscribers: _sharded, clusterReadyCheck: _check, ...options } = tuning;
     // ioredis lets the URL's own user, password and rediss:// win over these.
     return new Redis(url ?? 'redis://127.0.0.1:6379', {
       connectionName: `ao:${name}`,
@@ -124,6 +129,7 @@ export class RedisConnections implements OnApplicationShutdown {
     const { keyPrefix, enableOfflineQueue, maxRetriesPerRequest, shardedSubscribers } = tuning;
     const options: ClusterOptions = {
       keyPrefix,
+      enableReadyCheck: tuning.clusterReadyCheck ?? true,
       enableOfflineQueue: enableOfflineQueue ?? true,
       shardedSubscribers: shardedSubscribers ?? false,
       // A lost cluster is tried again for ever, as a lost node is in single-node mode.
@@ -140,10 +146,19 @@ export class RedisConnections implements OnApplicationShutdown {
     };
     // Keep the announced host names: a TLS certificate names the host, not the address it has.
     if (this.settings.tls) options.dnsLookup = (address, done) => done(null, address);
-    return new Cluster(
+    const cluster = new Cluster(
       seeds.map(({ host, port }) => ({ host, port })),
       options,
     );
+    // A seed that turns out to be a replica gets READONLY from ioredis, which opens a connection
+    // this client never uses (it reads from masters): close those after every slot refresh, so
+    // each client holds connections only to the masters its commands go to.
+    cluster.on('refresh', () => {
+      for (const node of cluster.nodes('slave')) {
+        if (node.status !== 'wait' && node.status !== 'end') node.disconnect();
+      }
+    });
+    return cluster;
   }
 
   private nodeAuth(urlIsTls: boolean): Pick<RedisOptions, 'username' | 'password' | 'tls'> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   assertOneSlot,
+  clusterSlot,
   hashTag,
   queueHashTag,
   TASK_EVENT_GROUPS,
@@ -55,5 +56,23 @@ describe('assertOneSlot', () => {
     expect(() => assertOneSlot(['a:{g1}:x', 'a:{g2}:x'])).toThrow(/share a hash tag/);
     expect(() => assertOneSlot(['a:x', 'b:x'])).toThrow(/share a hash tag/);
     expect(() => assertOneSlot(['a:{g1}:x', 'b:x'])).toThrow(/share a hash tag/);
+  });
+});
+
+describe('clusterSlot', () => {
+  it('agrees with CLUSTER KEYSLOT of Redis 7 (values asked of a real node)', () => {
+    const asked: Record<string, number> = {
+      foo: 12182,
+      bar: 5061,
+      hello: 866,
+      'task_events:{g0}:x': 9454,
+      'task_events:{g15}:abc': 3753,
+      '{ao_test:bull}:agent_tasks:wait': 9911,
+      'a{}b': 13694,
+      '{}': 15257,
+      ü: 9552,
+    };
+    for (const [key, slot] of Object.entries(asked))
+      expect({ key, slot: clusterSlot(key) }).toEqual({ key, slot });
   });
 });

@@ -22,6 +22,18 @@ export function hashTag(key: string): string | undefined {
   return key.slice(open + 1, close);
 }
 
+/** The cluster slot of a key: CRC16 (XMODEM) of its hash tag, or of the whole key, mod 16384. */
+export function clusterSlot(key: string): number {
+  let crc = 0;
+  for (const byte of Buffer.from(hashTag(key) ?? key)) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit++) {
+      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    }
+  }
+  return crc % 16384;
+}
+
 /**
  * BullMQ's key prefix, `{<REDIS_GLOBAL_KEYPREFIX>bull}`: every key of every queue in one slot, as
  * BullMQ's scripts need. Anything else that must change queue state atomically with a job (a Lua

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { RedisCluster, type RedisClusterOptions } from './redis-cluster';
 import { startRedisServer } from './redis-server';
 import { testBackends, type TestBackends, withRedisNode } from './test-backends';
@@ -13,8 +14,8 @@ export interface OwnRedis {
   cluster?: RedisCluster;
   stop(): Promise<void>;
   start(): Promise<void>;
-  /** Client connections on every node (a harness probe left out). */
-  clientCount(): Promise<number>;
+  /** Client connections on every node (the harness's probe left out), those `filter` keeps. */
+  clientCount(filter?: (line: string) => boolean): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -38,7 +39,7 @@ export async function startOwnRedis(
         await Promise.all(cluster.nodes.map((n) => n.process.start()));
         await cluster.waitUntilReady();
       },
-      clientCount: () => cluster.clientCount(),
+      clientCount: (filter) => cluster.clientCount(filter),
       close: () => cluster.stop(),
     };
   }
@@ -47,16 +48,15 @@ export async function startOwnRedis(
     backends: withRedisNode(base, node.url),
     stop: () => node.process.stop(),
     start: () => node.process.start(),
-    clientCount: async () => {
-      const { Redis } = await import('ioredis');
+    clientCount: async (filter = () => true) => {
       const probe = new Redis(node.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
       try {
         await probe.connect();
-        return (
-          String(await probe.client('LIST'))
-            .trim()
-            .split('\n').length - 1
-        );
+        const own = await probe.client('ID');
+        return String(await probe.client('LIST'))
+          .trim()
+          .split('\n')
+          .filter((line) => !line.startsWith(`id=${own} `) && filter(line)).length;
       } finally {
         probe.disconnect();
       }
