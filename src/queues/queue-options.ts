@@ -1,10 +1,13 @@
 import type { QueueOptions, WorkerOptions } from 'bullmq';
 import type { RedisConnections } from '../redis/redis-connections';
+import { queueTelemetry } from '../tracing/queue-telemetry';
 
 /*
  * The one place that builds BullMQ options: every queue and every worker of the service runs on
  * the queue broker (QUEUE_BROKER_URL, else REDIS_URL) under the same key prefix. Anything every
- * queue and worker should carry (telemetry, say) is added here.
+ * queue and worker should carry is added here: BullMQ's OpenTelemetry support (bullmq-otel), so an
+ * add is a PRODUCER span that stores its trace context in the job and each attempt a CONSUMER
+ * span under it.
  */
 
 /**
@@ -15,6 +18,7 @@ export function queueOptions(redis: RedisConnections): QueueOptions {
   return {
     connection: redis.createForQueue('queue', { enableOfflineQueue: false }),
     prefix: redis.queuePrefix,
+    telemetry: queueTelemetry(),
   };
 }
 
@@ -33,5 +37,9 @@ export function workerOptions(
   connectionName: string,
   settings: WorkerSettings,
 ): WorkerOptions {
-  return { connection: redis.createForQueue(connectionName), ...settings };
+  return {
+    connection: redis.createForQueue(connectionName),
+    telemetry: queueTelemetry(),
+    ...settings,
+  };
 }

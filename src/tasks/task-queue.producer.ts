@@ -1,11 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { SpanKind } from '@opentelemetry/api';
 import type { JobsOptions, Queue } from 'bullmq';
 import { queueConfig } from '../config';
 import { TASK_QUEUE } from '../queues/queue-names';
-import { injectTraceContext, inSpan, type Traced } from '../tracing/spans';
 import { PROCESS_TASK_JOB, type ProcessTaskJob } from './task-queue';
 import { QueueUnavailableError } from './tasks.errors';
 
@@ -40,25 +38,13 @@ export class TaskQueueProducer {
   }
 
   /**
-   * Adds the task's job; `jobId = task_id` makes a second add of the same task a no-op. The job
-   * carries the caller's trace context, so the worker's span continues the request's trace.
+   * Adds the task's job; `jobId = task_id` makes a second add of the same task a no-op. BullMQ's
+   * telemetry (queue-options.ts) makes the add a PRODUCER span and stores its trace context in
+   * the job, so the worker continues the caller's trace.
    */
-  enqueue(taskId: string, hints: { newSession?: boolean } = {}): Promise<void> {
-    const attributes = {
-      'messaging.system': 'bullmq',
-      'messaging.destination.name': TASK_QUEUE,
-      'task.id': taskId,
-    };
-    return inSpan(`${TASK_QUEUE} publish`, { kind: SpanKind.PRODUCER, attributes }, () =>
-      this.add(taskId, hints.newSession === true),
-    );
-  }
-
-  private async add(taskId: string, newSession: boolean): Promise<void> {
-    const data: Traced<ProcessTaskJob> = { task_id: taskId };
-    if (newSession) data.new_session = true;
-    const trace = injectTraceContext();
-    if (trace) data.trace = trace;
+  async enqueue(taskId: string, hints: { newSession?: boolean } = {}): Promise<void> {
+    const data: ProcessTaskJob = { task_id: taskId };
+    if (hints.newSession === true) data.new_session = true;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

@@ -1,10 +1,10 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { SpanKind } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { isRetryable } from '../common/errors';
 import { TASK_QUEUE } from '../queues/queue-names';
-import { extractTraceContext, inSpan, type Traced } from '../tracing/spans';
+import { setAttributes } from '../tracing/spans';
 import type { ProcessTaskJob } from './task-queue';
 import { TaskLifecycle } from './task-lifecycle';
 import { TaskRunner } from './task-runner.service';
@@ -32,40 +32,35 @@ export class TaskProcessor extends WorkerHost implements OnApplicationBootstrap,
     this.logger.log(`Processing ${TASK_QUEUE} with concurrency ${this.worker.concurrency}`);
   }
 
-  /** Runs the attempt in a CONSUMER span, a child of the enqueueing request's span. */
-  process(job: Job<ProcessTaskJob>): Promise<void> {
+  /**
+   * Runs one attempt. BullMQ's telemetry (queue-options.ts) runs it inside its CONSUMER span
+   * (`process agent_tasks`), a child of the enqueue's PRODUCER span; the task's attributes go on
+   * that span.
+   */
+  async process(job: Job<ProcessTaskJob>): Promise<void> {
     const taskId = job.data.task_id;
     const attempt = job.attemptsMade + 1;
-    const attributes = {
-      'messaging.system': 'bullmq',
-      'messaging.destination.name': TASK_QUEUE,
-      'messaging.message.id': job.id ?? taskId,
-      'task.id': taskId,
-      'task.attempt': attempt,
-    };
-    const parent = extractTraceContext((job.data as Traced<ProcessTaskJob>).trace);
-    return inSpan(
-      `${TASK_QUEUE} process`,
-      { kind: SpanKind.CONSUMER, attributes },
-      async (span) => {
-        try {
-          await this.runner.execute({
-            taskId,
-            attempt,
-            maxAttempts: job.opts.attempts ?? 1,
-            newSession: job.data.new_session === true,
+    const span = trace.getActiveSpan();
+    span?.setAttributes({ 'task.id': taskId, 'task.attempt': attempt });
+    try {
+      await this.runner.execute({
+        taskId,
+        attempt,
+        maxAttempts: job.opts.attempts ?? 1,
+        newSession: job.data.new_session === true,
+      });
+    } finally {
+      if (span?.isRecording()) {
+        const task = await this.tasks.findOne(taskId).catch(() => null);
+        if (task) {
+          setAttributes(span, {
+            'agent.name': task.selected_agent ?? undefined,
+            'task.status': task.status,
+            'llm.total_tokens': task.cost.total_tokens,
           });
-        } finally {
-          if (span.isRecording()) {
-            const task = await this.tasks.findOne(taskId).catch(() => null);
-            if (task?.selected_agent) span.setAttribute('agent.name', task.selected_agent);
-            if (task) span.setAttribute('task.status', task.status);
-            if (task) span.setAttribute('llm.total_tokens', task.cost.total_tokens);
-          }
         }
-      },
-      parent,
-    );
+      }
+    }
   }
 
   /**

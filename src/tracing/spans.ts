@@ -2,8 +2,6 @@ import {
   type Attributes,
   type Context,
   context,
-  propagation,
-  ROOT_CONTEXT,
   type Span,
   type SpanOptions,
   SpanStatusCode,
@@ -12,15 +10,6 @@ import {
 } from '@opentelemetry/api';
 
 const TRACER_NAME = 'agent-orchestrator';
-
-/** W3C trace context as carried in a job's data from the producer to the worker. */
-export interface TraceCarrier {
-  traceparent: string;
-  tracestate?: string;
-}
-
-/** Job data that may carry the trace context of the request that enqueued it. */
-export type Traced<T> = T & { trace?: TraceCarrier };
 
 /** The service's tracer for its domain spans; a no-op one while tracing is off. */
 export function tracer(): Tracer {
@@ -64,20 +53,4 @@ export function setAttributes(span: Span, attributes: Record<string, Attributes[
   for (const [key, value] of Object.entries(attributes)) {
     if (value !== undefined && value !== null) span.setAttribute(key, value);
   }
-}
-
-/** The active context as a W3C carrier, or undefined when there is no sampled trace to continue. */
-export function injectTraceContext(): TraceCarrier | undefined {
-  const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  if (!carrier.traceparent) return undefined;
-  return carrier.tracestate
-    ? { traceparent: carrier.traceparent, tracestate: carrier.tracestate }
-    : { traceparent: carrier.traceparent };
-}
-
-/** The context a carrier describes (a remote parent), or the root context. */
-export function extractTraceContext(carrier: unknown): Context {
-  if (!carrier || typeof carrier !== 'object') return ROOT_CONTEXT;
-  return propagation.extract(ROOT_CONTEXT, carrier);
 }

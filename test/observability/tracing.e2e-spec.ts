@@ -6,6 +6,8 @@ import {
   type TestBackends,
   waitFor,
 } from '@agent-orchestrator/testing';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createConnection } from 'mongoose';
 import { AppProcesses, type AppProcess } from '../../libs/testing/src/reliability';
 import { processBackends } from '../reliability/chaos-fixture';
@@ -13,6 +15,7 @@ import { descendsFrom, type ExportedSpan, OtlpCollector, SPAN_KIND } from './otl
 
 const KEY = 'tracing-test-key';
 const REQUEST_ID = 'tracing-request-1';
+const WEBHOOK_SECRET = 'whsec_dHJhY2luZy10ZXN0LXdlYmhvb2stc2VjcmV0';
 
 const stdoutLines = (p: AppProcess): LogLine[] =>
   p
@@ -32,14 +35,26 @@ describe('tracing: one trace from the HTTP request to the LLM and search calls, 
   let processes: AppProcesses;
   let api: AppProcess;
   let worker: AppProcess;
+  /** Headers of the webhook deliveries the receiver got. */
+  const webhooks: IncomingHttpHeaders[] = [];
+  let receiver: Server;
+  let webhookUrl: string;
 
   beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      webhooks.push(req.headers);
+      req.resume().on('end', () => res.end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
     collector = await OtlpCollector.start();
     servers = await startLlmServers();
     backends = testBackends();
     processes = new AppProcesses(processBackends(backends), {
       ...servers.env,
       API_KEYS: KEY,
+      WEBHOOK_SECRET,
+      WEBHOOK_ALLOW_PRIVATE: 'true',
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
       // The SDK's batch delay (a standard OTEL_ variable), so the test need not wait 5 s.
       OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -51,6 +66,7 @@ describe('tracing: one trace from the HTTP request to the LLM and search calls, 
     await processes?.killAll();
     await servers?.close();
     await collector?.stop();
+    await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
     if (backends) {
       const db = await createConnection(backends.mongoUri, { dbName: backends.mongoDbName })
         .asPromise()
@@ -70,7 +86,10 @@ describe('tracing: one trace from the HTTP request to the LLM and search calls, 
     const res = await call('/v1/agent/execute', {
       method: 'POST',
       headers: { 'X-Request-Id': REQUEST_ID },
-      body: JSON.stringify({ task: 'Write a short blog post about Redis streams' }),
+      body: JSON.stringify({
+        task: 'Write a short blog post about Redis streams',
+        webhook_url: webhookUrl,
+      }),
     });
     expect(res.status).toBe(200);
     const { task_id: taskId } = (await res.json()) as { task_id: string };
@@ -92,8 +111,9 @@ describe('tracing: one trace from the HTTP request to the LLM and search calls, 
         if (!found.server || !found.agent) return undefined;
         const trace = all.filter((s) => s.traceId === found.server!.traceId);
         const llmCalls = trace.filter((s) => s.name === 'llm.chat');
-        // Everything the worker did has ended once its consumer span is exported.
-        const consumed = trace.some((s) => s.kind === SPAN_KIND.CONSUMER);
+        // Everything the worker did has ended once its consumer spans are exported: the task's
+        // and the webhook delivery's.
+        const consumed = trace.filter((s) => s.kind === SPAN_KIND.CONSUMER).length >= 2;
         return llmCalls.length >= 2 && consumed && { trace, server: found.server };
       },
       'the spans of the task in the collector',
@@ -114,9 +134,26 @@ describe('tracing: one trace from the HTTP request to the LLM and search calls, 
       inTrace((s) => s.scope.includes('instrumentation-mongodb') && mode(s) === m, `mongodb ${m}`);
       inTrace((s) => s.scope.includes('instrumentation-ioredis') && mode(s) === m, `ioredis ${m}`);
     }
-    // The queue: enqueued under the request, consumed on the worker under the enqueue.
-    const [producer] = inTrace((s) => s.kind === SPAN_KIND.PRODUCER, 'queue producer');
-    const [consumer] = inTrace((s) => s.kind === SPAN_KIND.CONSUMER, 'queue consumer');
+    // The queue, by BullMQ's own telemetry (bullmq-otel): enqueued under the request, consumed on
+    // the worker under the enqueue, the task's attributes on the consumer span.
+    const [producer] = inTrace(
+      (s) => s.kind === SPAN_KIND.PRODUCER && s.name.includes('agent_tasks'),
+      'queue producer',
+    );
+    const [consumer] = inTrace(
+      (s) => s.kind === SPAN_KIND.CONSUMER && s.name.includes('agent_tasks'),
+      'queue consumer',
+    );
+    expect(producer).toMatchObject({
+      name: 'add agent_tasks.process_task',
+      scope: 'bullmq',
+      attributes: { 'bullmq.job.id': taskId },
+    });
+    expect(consumer).toMatchObject({
+      name: 'process agent_tasks',
+      scope: 'bullmq',
+      attributes: { 'task.id': taskId, 'agent.name': 'ContentAgent', 'task.status': 'completed' },
+    });
     expect(mode(producer)).toBe('api');
     expect(descendsFrom(producer, server, trace)).toBe(true);
     expect(mode(consumer)).toBe('worker');
@@ -158,6 +195,28 @@ describe('tracing: one trace from the HTTP request to the LLM and search calls, 
         descendsFrom(s, search, trace),
       'search HTTP client span',
     );
+
+    // The task's webhook: enqueued by the worker as the task ends, delivered in the same trace,
+    // and the receiver gets the trace context with the request.
+    const [webhookProducer] = inTrace(
+      (s) => s.kind === SPAN_KIND.PRODUCER && s.name === 'add webhooks.deliver_webhook',
+      'webhook queue producer',
+    );
+    expect(descendsFrom(webhookProducer, consumer, trace)).toBe(true);
+    const [webhookConsumer] = inTrace(
+      (s) => s.kind === SPAN_KIND.CONSUMER && s.name === 'process webhooks',
+      'webhook queue consumer',
+    );
+    expect(descendsFrom(webhookConsumer, webhookProducer, trace)).toBe(true);
+    const [delivery] = inTrace(
+      (s) =>
+        s.kind === SPAN_KIND.CLIENT &&
+        String(s.attributes['url.full']).startsWith(webhookUrl) &&
+        descendsFrom(s, webhookConsumer, trace),
+      'webhook delivery HTTP client span',
+    );
+    expect(webhooks.map((h) => String(h.traceparent).split('-')[1])).toEqual([server.traceId]);
+    expect(delivery.traceId).toBe(server.traceId);
 
     // The log lines of the task, on both processes, carry the trace id.
     const traceId = server.traceId;
