@@ -1,7 +1,9 @@
-import { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
+import type { BenchBackends } from './lib/backends';
 import { type BenchContext, type BenchOutcome, cpuRoots } from './lib/context';
 import { CpuMeter, formatCores } from './lib/cpu';
 import { formatOps, type OpCounts, opsPer, snapshotOps, totalOps } from './lib/op-counters';
+import { redisProbe } from './lib/redis-probe';
 import { measureRoundTrips } from './lib/round-trips';
 import { type GoalCheck, printTable, type TableRow, verdict } from './lib/report';
 import { type ServiceHandle, startService } from './lib/service';
@@ -63,22 +65,25 @@ async function runPhase(
   latencyMs: number,
   tasks: number,
   paced: number,
+  backends: BenchBackends = ctx.backends,
 ): Promise<PhaseResult> {
-  const dbName = `bench_${ctx.runId}_pipeline_${latencyMs}`;
+  const on = backends.redisCluster ? '_cluster' : '';
+  const label = `pipeline ${latencyMs} ms${backends.redisCluster ? ' (cluster)' : ''}`;
+  const dbName = `bench_${ctx.runId}_pipeline_${latencyMs}${on}`;
   const options = {
-    backends: ctx.backends,
+    backends,
     dbName,
-    keyPrefix: `bench_${ctx.runId}_pipeline_${latencyMs}:`,
+    keyPrefix: `bench_${ctx.runId}_pipeline_${latencyMs}${on}:`,
     llmUrl: ctx.llm.url,
     env: { WORKER_CONCURRENCY: String(CONCURRENCY) },
   };
   await ctx.llm.configure(latencyMs);
-  const store = await TaskStore.open(ctx.backends.mongoUri, dbName);
+  const store = await TaskStore.open(backends.mongoUri, dbName);
   const api = await startService('api', options);
-  ctx.backends.indexDatabase(dbName);
+  backends.indexDatabase(dbName);
   const submitter = new TaskSubmitter(api.origin);
-  const probe = new Redis(ctx.backends.redisUrl, { connectionName: 'bench:probe' });
-  const ops = () => snapshotOps(ctx.backends.dbMetricsUrl, probe);
+  const probe = await redisProbe(backends);
+  const ops = () => snapshotOps(backends.dbMetricsUrl, probe);
   let worker: ServiceHandle | undefined;
   try {
     // 1. Fill the queue with the API alone, then start one worker and let it drain the queue.
@@ -86,12 +91,12 @@ async function runPhase(
     const ids = await submitter.submitMany(tasks, CODE_TASKS);
     const prefillRate = tasks / ((Date.now() - t0) / 1000);
     ctx.log(
-      `pipeline ${latencyMs} ms: ${tasks} tasks queued at ${round(prefillRate)} tasks/s; starting the worker`,
+      `${label}: ${tasks} tasks queued at ${round(prefillRate)} tasks/s; starting the worker`,
     );
     const opsBefore = await ops();
     const sentBefore = { ...store.sent };
     worker = await startService('worker', options);
-    const meter = new CpuMeter(cpuRoots(ctx, { api: api.pid, worker: worker.pid }));
+    const meter = new CpuMeter(cpuRoots(ctx, { api: api.pid, worker: worker.pid }, backends));
     meter.begin();
     await store.waitForFinished(tasks, 600_000);
     const coresDrain = meter.end();
@@ -101,18 +106,16 @@ async function runPhase(
     const firstStart = Math.min(...drained.map((t) => t.started_at));
     const lastDone = Math.max(...drained.map((t) => t.completed_at));
     const drainRate = tasks / ((lastDone - firstStart) / 1000);
+    ctx.log(`${label}: drained at ${round(drainRate)} tasks/s; cores: ${formatCores(coresDrain)}`);
     ctx.log(
-      `pipeline ${latencyMs} ms: drained at ${round(drainRate)} tasks/s; cores: ${formatCores(coresDrain)}`,
-    );
-    ctx.log(
-      `pipeline ${latencyMs} ms: per task, database ${totalOps(workerOps.mongo)} (${formatOps(workerOps.mongo)}); ` +
+      `${label}: per task, database ${totalOps(workerOps.mongo)} (${formatOps(workerOps.mongo)}); ` +
         `Redis ${totalOps(workerOps.redis)} (${formatOps(workerOps.redis)})`,
     );
 
     // 2. Paced arrivals below capacity, so no task waits in the queue: end-to-end latency.
     const ideal = latencyMs > 0 ? CONCURRENCY / ((LLM_CALLS_PER_TASK * latencyMs) / 1000) : null;
     const rate = Math.max(5, Math.min(0.5 * drainRate, ideal ? 0.7 * ideal : Infinity));
-    const pacedMeter = new CpuMeter(cpuRoots(ctx, { api: api.pid, worker: worker.pid }));
+    const pacedMeter = new CpuMeter(cpuRoots(ctx, { api: api.pid, worker: worker.pid }, backends));
     pacedMeter.begin();
     const pacedOpsBefore = await ops();
     const pacedSentBefore = { ...store.sent };
@@ -126,7 +129,7 @@ async function runPhase(
       options.keyPrefix,
       pacedTimings.map((t) => t.task_id),
     );
-    const roundTrips = await measureRoundTrips(ctx.backends.mongoUri, dbName, probe);
+    const roundTrips = await measureRoundTrips(backends.mongoUri, dbName, probe);
     const e2e = pacedTimings.map((t) => t.completed_at - t.created_at);
     const result: PhaseResult = {
       llm_latency_ms: latencyMs,
@@ -156,7 +159,7 @@ async function runPhase(
       },
     };
     ctx.log(
-      `pipeline ${latencyMs} ms: paced ${paced} at ${round(rate)}/s: e2e p50 ${result.paced.end_to_end_ms.p50} ms, ` +
+      `${label}: paced ${paced} at ${round(rate)}/s: e2e p50 ${result.paced.end_to_end_ms.p50} ms, ` +
         `overhead p50 ${result.paced.overhead_vs_agent_runs_ms.p50} / p99 ${result.paced.overhead_vs_agent_runs_ms.p99} ms`,
     );
     return result;
@@ -173,7 +176,23 @@ async function runPhase(
  * When each task's last stream entry (its final status event) was appended, in the order of
  * `ids`; 0 if none.
  */
-async function finalEventTimes(redis: Redis, keyPrefix: string, ids: string[]): Promise<number[]> {
+async function finalEventTimes(
+  redis: Redis | Cluster,
+  keyPrefix: string,
+  ids: string[],
+): Promise<number[]> {
+  if (redis instanceof Cluster) {
+    // The streams live in different slots: one command each (a cluster pipeline is one slot's).
+    const last = await Promise.all(
+      ids.map(
+        (id) =>
+          redis.xrevrange(`${keyPrefix}${taskStreamKey(id)}`, '+', '-', 'COUNT', 1) as Promise<
+            [string, string[]][]
+          >,
+      ),
+    );
+    return last.map((entries) => (entries[0] ? Number(entries[0][0].split('-')[0]) : 0));
+  }
   const pipeline = redis.pipeline();
   for (const id of ids)
     pipeline.xrevrange(`${keyPrefix}${taskStreamKey(id)}`, '+', '-', 'COUNT', 1);
@@ -303,5 +322,93 @@ export async function runPipelineBench(ctx: BenchContext): Promise<BenchOutcome>
     { goal: 'pipeline ≥ 90% of ideal 125 tasks/s', value: round(ratio, 2), pass: ratio >= 0.9 },
     { goal: 'pipeline overhead p50 < 15 ms', value: overhead.p50, pass: overhead.p50 < 15 },
   ];
-  return { name: 'pipeline', goals, data: { concurrency: CONCURRENCY, phases: [slow, fast] } };
+  // The same 200 ms phase with every Redis connection on a Redis Cluster, beside the node's.
+  const cluster =
+    process.env.BENCH_CLUSTER === '0'
+      ? undefined
+      : await runPhase(ctx, 200, tasks, paced, await ctx.backends.cluster());
+  if (cluster) {
+    printTable(
+      `Pipeline on a Redis Cluster (3 masters + 3 replicas) beside one Redis node: ${tasks} tasks, 200 ms LLM`,
+      'one node',
+      clusterRows(cluster, slow),
+    );
+    const clusterRatio = cluster.drain_tasks_per_s / ideal;
+    goals.push(
+      {
+        goal: 'pipeline on a Redis Cluster ≥ 90% of ideal 125 tasks/s',
+        value: round(clusterRatio, 2),
+        pass: clusterRatio >= 0.9,
+      },
+      {
+        goal: 'pipeline overhead p50 < 15 ms on a Redis Cluster',
+        value: cluster.paced.overhead_vs_agent_runs_ms.p50,
+        pass: cluster.paced.overhead_vs_agent_runs_ms.p50 < 15,
+      },
+    );
+  }
+  return {
+    name: 'pipeline',
+    goals,
+    data: {
+      concurrency: CONCURRENCY,
+      phases: [slow, fast],
+      cluster_phases: cluster ? [cluster] : [],
+    },
+  };
+}
+
+/** The cluster's 200 ms phase against the node's, figure by figure (ratio = cluster ÷ node). */
+function clusterRows(cluster: PhaseResult, node: PhaseResult): TableRow[] {
+  const pair = (metric: string, c: number, n: number): TableRow => ({
+    metric,
+    service: c,
+    reference: n,
+    ratio: n ? c / n : '',
+  });
+  const both = (metric: string, c: Summary, n: Summary): TableRow => ({
+    metric,
+    service: `${c.p50} / ${c.p99}`,
+    reference: `${n.p50} / ${n.p99}`,
+  });
+  return [
+    pair('completed tasks/s (drain)', cluster.drain_tasks_per_s, node.drain_tasks_per_s),
+    pair(
+      'accepted tasks/s (queue fill, api alone)',
+      cluster.prefill_tasks_per_s,
+      node.prefill_tasks_per_s,
+    ),
+    both(
+      'overhead p50 / p99 ms (e2e − agent runs)',
+      cluster.paced.overhead_vs_agent_runs_ms,
+      node.paced.overhead_vs_agent_runs_ms,
+    ),
+    both('end-to-end p50 / p99 ms (paced)', cluster.paced.end_to_end_ms, node.paced.end_to_end_ms),
+    both(
+      'created → final event p50 / p99 ms (paced)',
+      cluster.paced.to_final_event_ms,
+      node.paced.to_final_event_ms,
+    ),
+    both('pick-up p50 / p99 ms (paced)', cluster.paced.pickup_ms, node.paced.pickup_ms),
+    pair(
+      'Redis commands per task (worker)',
+      totalOps(cluster.worker_ops_per_task.redis),
+      totalOps(node.worker_ops_per_task.redis),
+    ),
+    pair(
+      'Redis PING round trip p50 ms',
+      cluster.round_trips.redis_ping_ms,
+      node.round_trips.redis_ping_ms,
+    ),
+    {
+      metric: 'failed tasks',
+      service: cluster.failed + cluster.paced.failed,
+      reference: node.failed + node.paced.failed,
+    },
+    {
+      metric: 'Redis CPU while draining (cores)',
+      service: cluster.cores_drain.redis ?? 0,
+      reference: node.cores_drain.redis ?? 0,
+    },
+  ];
 }

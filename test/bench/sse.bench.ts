@@ -1,9 +1,13 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { READER_IDLE_CLOSE_MS } from '../../src/events/stream-group-follower';
+import { TASK_EVENT_GROUPS } from '../../src/redis/redis-keys';
+import type { BenchBackends } from './lib/backends';
 import { type BenchContext, type BenchOutcome, cpuRoots } from './lib/context';
 import { CpuMeter, formatCores } from './lib/cpu';
 import { connectionsTo, rssMiB } from './lib/procfs';
-import { printTable, type TableRow, verdict } from './lib/report';
+import { redisClientTotal, redisProbe } from './lib/redis-probe';
+import { type GoalCheck, printTable, type TableRow, verdict } from './lib/report';
 import { BENCH_API_KEY, type ServiceHandle, startService } from './lib/service';
 import { SseSubscriber } from './lib/sse-client';
 import { round, summarize } from './lib/stats';
@@ -14,43 +18,110 @@ const CHUNK_DELAY_MS = 10;
 
 interface Snapshot {
   rss_mib: number;
-  /** Connections the API process holds to Redis (from its sockets in /proc). */
+  /** Connections the API process holds to Redis, every node's port (from its sockets in /proc). */
   api_redis_connections: number;
-  /** Every client Redis lists (CLIENT LIST), the benchmark's own probe included. */
+  /** Every client the Redis nodes list (CLIENT LIST), the benchmark's own probe included. */
   redis_clients_total: number;
 }
 
-async function snapshot(api: ServiceHandle, redisPort: number, probe: Redis): Promise<Snapshot> {
-  const list = (await probe.client('LIST')) as string;
+async function snapshot(
+  api: ServiceHandle,
+  redisPorts: number[],
+  probe: Redis | Cluster,
+): Promise<Snapshot> {
   return {
     rss_mib: round(rssMiB(api.pid), 1),
-    api_redis_connections: connectionsTo(api.pid, redisPort),
-    redis_clients_total: list.trim().split('\n').length,
+    api_redis_connections: redisPorts.reduce((n, port) => n + connectionsTo(api.pid, port), 0),
+    redis_clients_total: await redisClientTotal(probe),
   };
 }
+
+type SseRun = Awaited<ReturnType<typeof measureSse>>;
 
 /**
  * 1,000 raw SSE subscribers on one API process, spread over 50 ContentAgent tasks (20 each) that
  * run on one worker while they listen: publish-to-receive latency (the event's `at`, stamped by
  * the worker, against arrival in this process: one machine, one clock), API memory, and the
- * Redis connections before, during and after.
+ * Redis connections before, during and after. Measured on the single Redis node, then on a Redis
+ * Cluster (BENCH_CLUSTER=0 skips it), in the same run.
  */
 export async function runSseBench(ctx: BenchContext): Promise<BenchOutcome> {
+  const runs: { topology: string; run: SseRun }[] = [
+    { topology: 'one Redis node', run: await measureSse(ctx, ctx.backends, 'node') },
+  ];
+  if (process.env.BENCH_CLUSTER !== '0') {
+    const cluster = await ctx.backends.cluster();
+    runs.push({
+      topology: 'a Redis Cluster (3 masters + 3 replicas)',
+      run: await measureSse(ctx, cluster, 'cluster'),
+    });
+  }
+  const goals: GoalCheck[] = [];
+  for (const { topology, run } of runs) {
+    printTable(
+      `SSE fan-out: ${run.subscribers} subscribers over ${run.tasks} tasks on one API process (worker in its own process), on ${topology}`,
+      'reference',
+      sseRows(run),
+    );
+    const on = runs.length > 1 ? ` (${topology})` : '';
+    goals.push(
+      {
+        goal: `SSE publish→receive p99 < 50 ms${on}`,
+        value: run.latency_ms.p99,
+        pass: run.latency_ms.p99 < 50,
+      },
+      {
+        goal: `SSE API Redis connections: at most one more per tag group at ${run.subscribers} subscribers, back after${on}`,
+        value: connectionsText(run),
+        pass: connectionsBounded(run),
+      },
+    );
+  }
+  return {
+    name: 'sse',
+    goals,
+    data: Object.fromEntries(
+      runs.map(({ run }, i) => [i === 0 ? 'node' : 'cluster', run] as const),
+    ),
+  };
+}
+
+/** The API's Redis connections none / 1 subscriber / peak / 2 s after / after the idle close. */
+function connectionsText(run: SseRun): string {
+  return [run.before, run.one_subscriber, run.peak, run.after, run.idle]
+    .map((s) => s.api_redis_connections)
+    .join(' / ');
+}
+
+/**
+ * Bounded by the tag groups, never by the subscribers: from none to the peak, at most one
+ * blocking reader per group (TASK_EVENT_GROUPS), and back to none once the readers' groups have
+ * been idle for READER_IDLE_CLOSE_MS.
+ */
+function connectionsBounded(run: SseRun): boolean {
+  return (
+    run.peak.api_redis_connections - run.before.api_redis_connections <= TASK_EVENT_GROUPS &&
+    run.idle.api_redis_connections === run.before.api_redis_connections
+  );
+}
+
+async function measureSse(ctx: BenchContext, backends: BenchBackends, label: string) {
   const tasks = ctx.quick ? 10 : 50;
   const perTask = ctx.quick ? 10 : 20;
   const subscribers = tasks * perTask;
-  const dbName = `bench_${ctx.runId}_sse`;
+  const dbName = `bench_${ctx.runId}_sse_${label}`;
   const options = {
-    backends: ctx.backends,
+    backends,
     dbName,
-    keyPrefix: `bench_${ctx.runId}_sse:`,
+    keyPrefix: `bench_${ctx.runId}_sse_${label}:`,
     llmUrl: ctx.llm.url,
     env: { WORKER_CONCURRENCY: String(tasks) },
   };
+  const ports = backends.redisCluster?.ports ?? [backends.redisPort];
   await ctx.llm.configure(LLM_LATENCY_MS, CHUNK_DELAY_MS);
-  const probe = new Redis(ctx.backends.redisUrl, { connectionName: 'bench:probe' });
+  const probe = await redisProbe(backends);
   const api = await startService('api', options);
-  ctx.backends.indexDatabase(dbName);
+  backends.indexDatabase(dbName);
   const submitter = new TaskSubmitter(api.origin);
   const clients: SseSubscriber[] = [];
   let worker: ServiceHandle | undefined;
@@ -58,15 +129,15 @@ export async function runSseBench(ctx: BenchContext): Promise<BenchOutcome> {
     const ids = await submitter.submitMany(tasks, CONTENT_TASKS);
     submitter.close();
     await new Promise((r) => setTimeout(r, 1000));
-    const before = await snapshot(api, ctx.backends.redisPort, probe);
+    const before = await snapshot(api, ports, probe);
 
-    // One subscriber first: the API opens its one shared blocking reader for the first stream.
+    // One subscriber first: the API opens the blocking reader of the first stream's tag group.
     const first = new SseSubscriber(api.origin, ids[0], BENCH_API_KEY);
     clients.push(first);
     await first.open();
     while (first.events.length === 0) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 500));
-    const one = await snapshot(api, ctx.backends.redisPort, probe);
+    const one = await snapshot(api, ports, probe);
 
     // The rest in waves of 100, so the listen backlog is not the thing being measured.
     const connectStarted = Date.now();
@@ -84,9 +155,9 @@ export async function runSseBench(ctx: BenchContext): Promise<BenchOutcome> {
     while (clients.some((c) => c.events.length === 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    const connected = await snapshot(api, ctx.backends.redisPort, probe);
+    const connected = await snapshot(api, ports, probe);
     ctx.log(
-      `sse: ${subscribers} subscribers open in ${connectMs} ms; api RSS ${connected.rss_mib} MiB`,
+      `sse ${label}: ${subscribers} subscribers open in ${connectMs} ms; api RSS ${connected.rss_mib} MiB`,
     );
 
     // Start the worker: from now on every event is published while they listen.
@@ -95,12 +166,12 @@ export async function runSseBench(ctx: BenchContext): Promise<BenchOutcome> {
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     worker = await startService('worker', options);
-    const meter = new CpuMeter(cpuRoots(ctx, { api: api.pid, worker: worker.pid }));
+    const meter = new CpuMeter(cpuRoots(ctx, { api: api.pid, worker: worker.pid }, backends));
     meter.begin();
     let peak = connected;
     const runDeadline = Date.now() + 180_000;
     while (clients.some((c) => !c.ended && !c.error) && Date.now() < runDeadline) {
-      const s = await snapshot(api, ctx.backends.redisPort, probe);
+      const s = await snapshot(api, ports, probe);
       peak = {
         rss_mib: Math.max(peak.rss_mib, s.rss_mib),
         api_redis_connections: Math.max(peak.api_redis_connections, s.api_redis_connections),
@@ -117,7 +188,11 @@ export async function runSseBench(ctx: BenchContext): Promise<BenchOutcome> {
     };
     const unfinished = clients.filter((c) => !c.ended).length;
     await new Promise((r) => setTimeout(r, 2000));
-    const after = await snapshot(api, ctx.backends.redisPort, probe);
+    const after = await snapshot(api, ports, probe);
+    // Every group has been without followers since they closed: the readers give their
+    // connections back.
+    await new Promise((r) => setTimeout(r, READER_IDLE_CLOSE_MS + 3000));
+    const idle = await snapshot(api, ports, probe);
 
     // Latency of live events; completeness of every subscriber's sequence.
     const latencies: number[] = [];
@@ -157,96 +232,31 @@ export async function runSseBench(ctx: BenchContext): Promise<BenchOutcome> {
     const appendLatency = summarize(toAppend);
     const deliveryLatency = summarize(toReceive);
     ctx.log(
-      `sse: ${received} events (${latencies.length} live), latency p50 ${latency.p50} / p99 ${latency.p99} / max ${latency.max} ms; cores: ${formatCores(cores)}`,
-    );
-    // Unchanged from one subscriber to all of them, and after they leave.
-    const connectionsUnchanged =
-      peak.api_redis_connections === one.api_redis_connections &&
-      after.api_redis_connections === one.api_redis_connections;
-    const connectionsText = `${before.api_redis_connections} / ${one.api_redis_connections} / ${peak.api_redis_connections} / ${after.api_redis_connections}`;
-    const rows: TableRow[] = [
-      { metric: 'publish→receive p50 (ms)', service: latency.p50 },
-      {
-        metric: 'publish→receive p99 (ms)',
-        service: latency.p99,
-        reference: 50,
-        ratio: latency.p99 / 50,
-        goal: '< 50 ms',
-        verdict: verdict(latency.p99 < 50),
-      },
-      { metric: 'publish→receive max (ms)', service: latency.max },
-      {
-        metric: '  of which stamp→XADD p50 / p99 (worker)',
-        service: `${appendLatency.p50} / ${appendLatency.p99}`,
-      },
-      {
-        metric: '  of which XADD→receive p50 / p99 (API)',
-        service: `${deliveryLatency.p50} / ${deliveryLatency.p99}`,
-      },
-      {
-        metric: '  benchmark event-loop delay p50 / p99 (ms)',
-        service: `${benchLoopDelay.p50} / ${benchLoopDelay.p99}`,
-      },
-      { metric: 'live events received', service: latencies.length },
-      {
-        metric: 'subscribers with final event / gaps',
-        service: `${withFinal} / ${gaps}`,
-        reference: `${subscribers} / 0`,
-      },
-      {
-        metric: 'API Redis conns: none / 1 sub / peak / after',
-        service: connectionsText,
-        goal: 'unchanged',
-        verdict: verdict(connectionsUnchanged),
-      },
-      {
-        metric: 'Redis CLIENT LIST: none / 1 sub / peak / after',
-        service: `${before.redis_clients_total} / ${one.redis_clients_total} / ${peak.redis_clients_total} / ${after.redis_clients_total}`,
-      },
-      {
-        metric: 'API RSS MiB before / subscribed / peak / after',
-        service: `${before.rss_mib} / ${connected.rss_mib} / ${peak.rss_mib} / ${after.rss_mib}`,
-      },
-      { metric: 'API CPU while streaming (cores)', service: cores.api },
-    ];
-    printTable(
-      `SSE fan-out: ${subscribers} subscribers over ${tasks} tasks on one API process (worker in its own process)`,
-      'reference',
-      rows,
+      `sse ${label}: ${received} events (${latencies.length} live), latency p50 ${latency.p50} / p99 ${latency.p99} / max ${latency.max} ms; cores: ${formatCores(cores)}`,
     );
     return {
-      name: 'sse',
-      goals: [
-        { goal: 'SSE publish→receive p99 < 50 ms', value: latency.p99, pass: latency.p99 < 50 },
-        {
-          goal: 'SSE API Redis connections unchanged',
-          value: connectionsText,
-          pass: connectionsUnchanged,
-        },
-      ],
-      data: {
-        subscribers,
-        tasks,
-        llm_latency_ms: LLM_LATENCY_MS,
-        chunk_delay_ms: CHUNK_DELAY_MS,
-        connect_ms: connectMs,
-        latency_ms: latency,
-        stamp_to_append_ms: appendLatency,
-        append_to_receive_ms: deliveryLatency,
-        bench_event_loop_delay_ms: benchLoopDelay,
-        events_received: received,
-        live_events: latencies.length,
-        subscribers_with_final_event: withFinal,
-        subscribers_with_gaps: gaps,
-        gap_examples: gapExamples,
-        unfinished_subscribers: unfinished,
-        before,
-        one_subscriber: one,
-        subscribed: connected,
-        peak,
-        after,
-        cores,
-      },
+      subscribers,
+      tasks,
+      llm_latency_ms: LLM_LATENCY_MS,
+      chunk_delay_ms: CHUNK_DELAY_MS,
+      connect_ms: connectMs,
+      latency_ms: latency,
+      stamp_to_append_ms: appendLatency,
+      append_to_receive_ms: deliveryLatency,
+      bench_event_loop_delay_ms: benchLoopDelay,
+      events_received: received,
+      live_events: latencies.length,
+      subscribers_with_final_event: withFinal,
+      subscribers_with_gaps: gaps,
+      gap_examples: gapExamples,
+      unfinished_subscribers: unfinished,
+      before,
+      one_subscriber: one,
+      subscribed: connected,
+      peak,
+      after,
+      idle,
+      cores,
     };
   } finally {
     for (const client of clients) client.close();
@@ -255,4 +265,58 @@ export async function runSseBench(ctx: BenchContext): Promise<BenchOutcome> {
     await api.stop();
     probe.disconnect();
   }
+}
+
+function sseRows(run: SseRun): TableRow[] {
+  const { latency_ms: latency, before, one_subscriber: one, peak, after, idle } = run;
+  return [
+    { metric: 'publish→receive p50 (ms)', service: latency.p50 },
+    {
+      metric: 'publish→receive p99 (ms)',
+      service: latency.p99,
+      reference: 50,
+      ratio: latency.p99 / 50,
+      goal: '< 50 ms',
+      verdict: verdict(latency.p99 < 50),
+    },
+    { metric: 'publish→receive max (ms)', service: latency.max },
+    {
+      metric: '  of which stamp→XADD p50 / p99 (worker)',
+      service: `${run.stamp_to_append_ms.p50} / ${run.stamp_to_append_ms.p99}`,
+    },
+    {
+      metric: '  of which XADD→receive p50 / p99 (API)',
+      service: `${run.append_to_receive_ms.p50} / ${run.append_to_receive_ms.p99}`,
+    },
+    {
+      metric: '  benchmark event-loop delay p50 / p99 (ms)',
+      service: `${run.bench_event_loop_delay_ms.p50} / ${run.bench_event_loop_delay_ms.p99}`,
+    },
+    { metric: 'live events received', service: run.live_events },
+    {
+      metric: 'subscribers with final event / gaps',
+      service: `${run.subscribers_with_final_event} / ${run.subscribers_with_gaps}`,
+      reference: `${run.subscribers} / 0`,
+    },
+    {
+      metric: `API Redis conns at 1 / ${run.subscribers} subscribers`,
+      service: `${one.api_redis_connections} / ${peak.api_redis_connections}`,
+    },
+    {
+      metric: 'API Redis conns: none / 1 sub / peak / after / idle',
+      service: connectionsText(run),
+      reference: `peak ≤ none + ${TASK_EVENT_GROUPS}`,
+      goal: 'one per tag group',
+      verdict: verdict(connectionsBounded(run)),
+    },
+    {
+      metric: 'Redis CLIENT LIST: none / 1 sub / peak / after / idle',
+      service: [before, one, peak, after, idle].map((s) => s.redis_clients_total).join(' / '),
+    },
+    {
+      metric: 'API RSS MiB before / subscribed / peak / after',
+      service: `${before.rss_mib} / ${run.subscribed.rss_mib} / ${peak.rss_mib} / ${after.rss_mib}`,
+    },
+    { metric: 'API CPU while streaming (cores)', service: run.cores.api },
+  ];
 }

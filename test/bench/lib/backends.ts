@@ -7,6 +7,7 @@ import { freePort } from '../../../src/backing-services/free-port';
 import { portAccepts, ServiceProcess } from '../../../src/backing-services/service-process';
 import { ferretdbSpec } from '../../../src/backing-services/service-specs';
 import { startMongoFromPath } from '../../../libs/testing/src/backends/mongo-server';
+import { RedisCluster } from '../../../libs/testing/src/backends/redis-cluster';
 import { startRedisServer } from '../../../libs/testing/src/backends/redis-server';
 
 /**
@@ -37,7 +38,24 @@ export interface BenchBackends {
    * call (and stopped with these). The floor and growth benchmarks measure on it.
    */
   sqlite(): Promise<BenchBackends>;
+  /**
+   * The same database with a Redis Cluster instead of the single node (three masters, a replica
+   * each, from the same redis-server binary), started on first call and stopped with these. The
+   * SSE and pipeline benchmarks measure on both in the same run.
+   */
+  cluster(): Promise<BenchBackends>;
+  /** Set on the cluster variant: the service runs with REDIS_CLUSTER=true and these seeds. */
+  redisCluster?: BenchRedisCluster;
   stop(): Promise<void>;
+}
+
+export interface BenchRedisCluster {
+  seeds: string[];
+  /** Every node's client port (masters and replicas). */
+  ports: number[];
+  pids: number[];
+  /** The service's environment for the cluster (REDIS_CLUSTER, REDIS_CLUSTER_NODES). */
+  env: Record<string, string>;
 }
 
 type MongoChoice = 'auto' | 'mongod' | 'ferretdb-postgresql' | 'ferretdb-sqlite';
@@ -51,6 +69,7 @@ export async function startBackends(log: (line: string) => void): Promise<BenchB
       for (const stop of stops.reverse()) await stop().catch(() => undefined);
     };
     let sqlite: Promise<BenchBackends> | undefined;
+    let cluster: Promise<BenchBackends> | undefined;
     const main: BenchBackends = {
       indexDatabase: () => undefined,
       ...mongo,
@@ -64,6 +83,16 @@ export async function startBackends(log: (line: string) => void): Promise<BenchB
         }));
         return sqlite;
       },
+      cluster: () => {
+        cluster ??= startCluster(log, stops).then((redisCluster) => ({
+          ...main,
+          redisUrl: `redis://${redisCluster.seeds[0]}`,
+          redisPort: redisCluster.ports[0],
+          redisPid: undefined,
+          redisCluster,
+        }));
+        return cluster;
+      },
       stop: stopAll,
     };
     return main;
@@ -71,6 +100,21 @@ export async function startBackends(log: (line: string) => void): Promise<BenchB
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     throw err;
   }
+}
+
+async function startCluster(
+  log: (line: string) => void,
+  stops: (() => Promise<unknown>)[],
+): Promise<BenchRedisCluster> {
+  const cluster = await RedisCluster.start();
+  stops.push(() => cluster.stop());
+  log(`redis cluster: ${cluster.seeds.join(', ')} (3 masters, a replica each)`);
+  return {
+    seeds: cluster.seeds,
+    ports: cluster.nodes.map((n) => n.port),
+    pids: cluster.nodes.flatMap((n) => (n.process.pid ? [n.process.pid] : [])),
+    env: cluster.env,
+  };
 }
 
 async function startRedis(stops: (() => Promise<unknown>)[]) {

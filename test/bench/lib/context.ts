@@ -29,7 +29,7 @@ export function cpuRoots(
   return {
     ...extra,
     db: backends.dbPids.length ? backends.dbPids : undefined,
-    redis: backends.redisPid,
+    redis: backends.redisCluster?.pids ?? backends.redisPid,
     llm: ctx.llm.pid,
     bench: process.pid,
   };

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { round } from './stats';
 
 /**
@@ -26,11 +26,15 @@ export async function mongoOps(metricsUrl: string | undefined): Promise<OpCounts
   return counts;
 }
 
-export async function redisOps(redis: Redis): Promise<OpCounts> {
-  const info = await redis.info('commandstats');
+export async function redisOps(redis: Redis | Cluster): Promise<OpCounts> {
+  // On a cluster, the masters' counters added up (replicas only apply what masters ran).
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   const counts: OpCounts = {};
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    counts[match[1]] = Number(match[2]);
+  for (const node of nodes) {
+    const info = await node.info('commandstats');
+    for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+      counts[match[1]] = (counts[match[1]] ?? 0) + Number(match[2]);
+    }
   }
   return counts;
 }
@@ -71,7 +75,7 @@ export function formatOps(counts: OpCounts): string {
 /** Both counters at once. */
 export async function snapshotOps(
   metricsUrl: string | undefined,
-  redis: Redis,
+  redis: Redis | Cluster,
 ): Promise<{ mongo: OpCounts; redis: OpCounts }> {
   const [mongo, r] = await Promise.all([mongoOps(metricsUrl), redisOps(redis)]);
   return { mongo, redis: r };

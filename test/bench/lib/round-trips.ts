@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { round } from './stats';
 
@@ -10,7 +10,7 @@ import { round } from './stats';
 export async function measureRoundTrips(
   mongoUri: string,
   dbName: string,
-  redis: Redis,
+  redis: Redis | Cluster,
   count = 100,
 ): Promise<{ db_insert_ms: number; db_find_by_id_ms: number; redis_ping_ms: number }> {
   const client = await mongoose.mongo.MongoClient.connect(mongoUri);

@@ -62,7 +62,9 @@ export function serviceEnv(options: ServiceOptions): Record<string, string> {
     ENVIRONMENT: 'test',
     MONGO_URI: withMaxPool(options.backends.mongoUri, process.env.BENCH_MONGO_MAX_POOL),
     MONGO_DB_NAME: options.dbName,
-    REDIS_URL: options.backends.redisUrl,
+    ...(options.backends.redisCluster
+      ? options.backends.redisCluster.env
+      : { REDIS_URL: options.backends.redisUrl }),
     REDIS_GLOBAL_KEYPREFIX: options.keyPrefix,
     API_KEYS: BENCH_API_KEY,
     RATE_LIMIT_ENABLED: 'false',
